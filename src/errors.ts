@@ -30,7 +30,7 @@ export class PhaseError extends OperationalError {
   override readonly name = 'PhaseError';
   constructor(
     readonly phase: string,
-    readonly cause: unknown,
+    override readonly cause: unknown,
     hint?: string,
   ) {
     super(`phase ${phase} failed: ${cause instanceof Error ? cause.message : String(cause)}`, hint);
