@@ -1,0 +1,25 @@
+/** Typed builders for the static pods and kubelet files nodeadm writes; serialise with toYaml. */
+export { buildCommand, flagsToArgs, type FlagMap } from './args.js';
+export {
+  buildApiServerPod,
+  buildControllerManagerPod,
+  buildSchedulerPod,
+  controlPlaneImage,
+  schedulerConfigPath,
+  schedulerPodName,
+  type ControlPlanePodOptions,
+  type SchedulerPodOptions,
+} from './control-plane.js';
+export { CA_CERT_DIR_CANDIDATES, COMPONENT, CONTROLLER_MANAGER_PORT, ETCD_CLIENT_PORT, ETCD_METRICS_PORT, ETCD_PEER_PORT, SCHEDULER_PORT } from './constants.js';
+export { buildEtcdPod, etcdImage } from './etcd.js';
+export type * from './k8s-types.js';
+export {
+  buildKubeletConfiguration,
+  buildKubeletDropIn,
+  buildKubeletFlagsEnv,
+  KUBELET_ARGS_VARIABLE,
+  type KubeletConfigurationOptions,
+  type KubeletFlagsOptions,
+} from './kubelet.js';
+export { PROBE_PORT_NAME } from './pod.js';
+export { fromYaml, fromYamlStream, toYaml, toYamlStream } from './yaml.js';
