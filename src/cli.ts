@@ -1,0 +1,153 @@
+/**
+ * argv → command. The one place that maps errors to exit codes: 2 for bad input,
+ * 1 for operational failures (with a hint), and a stack trace for bugs.
+ * Command modules are imported when their command runs, so `--help` and `version` stay fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { OperationalError, PhaseError, UsageError } from './errors.js';
+import { parseGlobalOptions, processIo, type GlobalOptions, type Io } from './commands/global.js';
+import type { InitFlags } from './config/load.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The init flags of SPEC, shared by `init` and `init phase`. */
+function addInitFlags(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'configuration file (kind NodeConfiguration); flags override its fields')
+    .option('--advertise-address <ip>', 'IP the API server advertises (default: the default-route interface IPv4)')
+    .option('--node-name <name>', 'node name (default: the hostname)')
+    .option('--kubernetes-version <version>', 'Kubernetes version, vX.Y or vX.Y.Z (default: newest supported)')
+    .option('--pod-subnet <cidr>', 'pod network range; enables node CIDR allocation')
+    .option('--service-subnet <cidr>', 'service virtual IP range (default 10.96.0.0/12)')
+    .option('--control-plane-endpoint <host[:port]>', 'stable address for the API server (DNS name or IP)')
+    .option('--apiserver-cert-extra-sans <list>', 'extra SANs for the API server certificate, comma-separated')
+    .option('--cri-socket <url>', 'container runtime socket (default unix:///var/run/containerd/containerd.sock)')
+    .option('--image-repository <repo>', 'registry for control-plane images (default registry.k8s.io)')
+    .option('--extra-scheduler <name>', 'run an extra scheduler with this name (repeatable)', collect)
+    .option('--skip-phases <list>', 'phases to skip, comma-separated (e.g. certs/apiserver,addon)')
+    .option('--ignore-preflight-errors <list>', 'preflight checks to report as warnings, or all')
+    .option('--prepare-host', 'install and configure the container runtime, kubelet and kernel settings');
+}
+
+function globals(cmd: Command): GlobalOptions {
+  return parseGlobalOptions(cmd.optsWithGlobals());
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('nodeadm')
+    .description('Bootstrap a Kubernetes node whose control plane runs as static pods')
+    .option('--root <dir>', 'operate on a node image in DIR instead of this machine', '/')
+    .option('--dry-run', 'show every file and command, change nothing')
+    .option('--yes', 'never prompt')
+    .option('--verbose', 'more detail')
+    .option('--no-color', 'no colours')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => io.err(s.replace(/\n$/, '')),
+    });
+
+  const init = addInitFlags(program.command('init'))
+    .description('make this machine a control-plane node: every init phase in order')
+    .action(async (flags: InitFlags, cmd: Command) => {
+      const { runInit } = await import('./commands/init.js');
+      setExit(await runInit(globals(cmd), flags, io));
+    });
+
+  const phaseCmd = addInitFlags(init.command('phase'))
+    .description('run one phase of init (or one sub-phase, e.g. "certs apiserver")')
+    .argument('<name>', 'phase')
+    .argument('[sub]', 'sub-phase, or "all"')
+    .action(async (name: string, sub: string | undefined, flags: InitFlags, cmd: Command) => {
+      const { runInit } = await import('./commands/init.js');
+      setExit(await runInit(globals(cmd), flags, io, { name, ...(sub !== undefined ? { sub } : {}) }));
+    });
+  phaseCmd.addHelpText('after', () => `\n${phaseListing()}`);
+
+  const config = program.command('config').description('print or validate configuration');
+  config
+    .command('print')
+    .description('print configuration')
+    .argument('<what>', 'init-defaults')
+    .action(async (what: string, _opts: unknown, cmd: Command) => {
+      const { printConfig } = await import('./commands/config.js');
+      setExit(await printConfig(globals(cmd), what, io));
+    });
+  config
+    .command('validate')
+    .description('check a configuration file; exit 2 with the first problem')
+    .requiredOption('--config <file>', 'configuration file')
+    .action(async (opts: { config: string }, cmd: Command) => {
+      const { validateConfig } = await import('./commands/config.js');
+      setExit(await validateConfig(globals(cmd), opts.config, io));
+    });
+
+  program
+    .command('version')
+    .description('print the nodeadm version and the supported Kubernetes versions')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { printVersion } = await import('./commands/version.js');
+      setExit(printVersion(globals(cmd), io));
+    });
+
+  return program;
+}
+
+let listing: (() => string) | undefined;
+/** Filled by commands/init.ts's tree; kept lazy so --help does not load the phases. */
+function phaseListing(): string {
+  return listing ? listing() : 'Run "nodeadm init phase --help" after a build to list phases.';
+}
+export function setPhaseListing(fn: () => string): void {
+  listing = fn;
+}
+
+function describeError(error: unknown, io: Io, json: boolean): number {
+  if (json && (error instanceof UsageError || error instanceof OperationalError)) {
+    const exitCode = error instanceof UsageError ? 2 : 1;
+    const hint = error instanceof OperationalError ? error.hint : undefined;
+    io.out(JSON.stringify({ error: error.message, ...(hint ? { hint } : {}), exitCode }, null, 2));
+    return exitCode;
+  }
+  if (error instanceof UsageError) {
+    io.err(`error: ${error.message}`);
+    return 2;
+  }
+  if (error instanceof OperationalError) {
+    io.err(`error: ${error.message}`);
+    if (error.hint) io.err(`hint: ${error.hint}`);
+    if (error instanceof PhaseError && !(error.cause instanceof OperationalError) && error.cause instanceof Error) {
+      io.err(error.cause.stack ?? String(error.cause));
+    }
+    return 1;
+  }
+  io.err(`nodeadm: unexpected error (a bug; please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 70;
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
+  let code = 0;
+  if (argv.length >= 2 && argv[0] === 'init' && argv[1] === 'phase' && (argv.includes('--help') || argv.includes('-h'))) {
+    const { phaseHelp } = await import('./commands/init.js');
+    setPhaseListing(phaseHelp);
+  }
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      // commander has already printed its one-line message.
+      return 2;
+    }
+    return describeError(error, io, wantsJson(argv));
+  }
+}

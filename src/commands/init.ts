@@ -1,0 +1,94 @@
+/**
+ * `nodeadm init`: the whole node as one ordered list of phases, the way kubeadm's init.go
+ * reads. `init phase X`, `--skip-phases` and the help listing all come from this list.
+ */
+import { hostname } from 'node:os';
+import { resolveInitConfig, type InitFlags } from '../config/load.js';
+import { deriveValues } from '../config/derive.js';
+import { UsageError } from '../errors.js';
+import { createPkiContext, KeyPool } from '../pki/index.js';
+import type { Step } from '../workflow/phase.js';
+import { certsPhase } from '../phases/certs.js';
+import type { InitContext, InitPhase } from '../phases/context.js';
+import { controlPlanePhase } from '../phases/control-plane.js';
+import { etcdPhase } from '../phases/etcd.js';
+import { kubeconfigPhase } from '../phases/kubeconfig.js';
+import { kubeletConfigPhase } from '../phases/kubelet-config.js';
+import { kubeletStartPhase } from '../phases/kubelet-start.js';
+import { saveConfigPhase } from '../phases/save-config.js';
+import { runWithListr } from '../workflow/listr.js';
+import { checkSkipList, plan, selectSubtree } from '../workflow/select.js';
+import { runSteps } from '../workflow/run.js';
+import { startRun, type GlobalOptions, type Io } from './global.js';
+import { initSummary } from './summary.js';
+
+export function initPhases(): InitPhase[] {
+  return [saveConfigPhase, certsPhase, kubeconfigPhase, kubeletConfigPhase, etcdPhase, controlPlanePhase, kubeletStartPhase];
+}
+
+/** `nodeadm init phase --help`: the tree, generated from the same list. */
+export function phaseHelp(): string {
+  const lines = ['Phases:'];
+  for (const p of initPhases()) {
+    lines.push(`  ${p.name.padEnd(22)} ${p.title}${p.liveHostOnly ? ' (live host only)' : ''}`);
+    for (const c of p.children ?? []) lines.push(`    ${c.name.padEnd(20)} ${c.title}`);
+  }
+  lines.push('', 'Sub-phase "all" runs every sub-phase of its parent.');
+  return lines.join('\n');
+}
+
+export interface PhaseSelection {
+  name: string;
+  sub?: string;
+}
+
+export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, only?: PhaseSelection): Promise<number> {
+  if (flags.prepareHost) {
+    throw new UsageError('--prepare-host: preparing the host is not available in this build; install containerd, the kubelet and crictl first (README, "On a real VM")');
+  }
+  const tree = initPhases();
+  // Input first, all of it, before anything is written (exit 2 on the first problem).
+  const selected = only ? selectSubtree(tree, only.name, only.sub) : undefined;
+  const prompt = io.isTTY && !global.yes && global.output === 'text';
+  const osHostname = hostname();
+  const config = await resolveInitConfig(flags, {
+    osHostname,
+    ...(prompt
+      ? {
+          chooseAddress: async (candidates: string[], why: string) => {
+            const { select } = await import('@inquirer/prompts');
+            return select({ message: `Advertise address (${why})`, choices: candidates.map((value) => ({ value })) });
+          },
+        }
+      : {}),
+  });
+  checkSkipList(tree, config.skipPhases, flags.skipPhases !== undefined ? '--skip-phases' : 'skipPhases');
+
+  const run = startRun(global, io);
+  const pki = createPkiContext(run.host, new KeyPool());
+  const running = new Set<string>();
+  const ctx: InitContext = { config, derived: deriveValues(config), host: run.host, pki, osHostname, willRun: (path) => running.has(path) };
+  const roots = selected ? [selected.phase] : tree;
+  const prefix = selected ? selected.path.split('/').slice(0, -1).join('/') : '';
+  const steps = plan(roots, { skip: config.skipPhases, liveHost: run.host.isLiveRoot, ctx }, prefix ? `${prefix}/` : '');
+  const collect = (list: readonly Step<InitContext>[]): void =>
+    list.forEach((s) => {
+      if (s.skipReason === undefined) running.add(s.path);
+      collect(s.children);
+    });
+  collect(steps);
+  const resume = (path: string): string => `nodeadm init phase ${path.split('/').join(' ')}${global.root !== '/' ? ` --root ${global.root}` : ''}`;
+
+  try {
+    if (run.interactive) await runWithListr(steps, ctx, run.bus, resume);
+    else await runSteps(steps, ctx, run.bus, resume);
+  } finally {
+    pki.keys.close();
+  }
+
+  const summary = initSummary({ global, config, ctx, tally: run.tally, partial: selected !== undefined });
+  if (run.json) io.out(JSON.stringify({ command: selected ? `init phase ${selected.path}` : 'init', root: global.root, dryRun: global.dryRun, phases: run.json.phases, summary: summary.data }, null, 2));
+  else io.out(summary.text);
+  return 0;
+}
+

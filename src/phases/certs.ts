@@ -1,0 +1,41 @@
+import { certificateList, CERTS_SUBPHASE_IDS, countMissingKeys, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
+import type { Reporter } from '../workflow/reporter.js';
+import type { InitContext, InitPhase } from './context.js';
+
+function report(result: PkiResult, out: Reporter): void {
+  if (result.reason !== undefined && result.action !== 'unchanged') out.info(`${result.id}: ${result.reason}`);
+}
+
+function titleOf(id: string): string {
+  if (id === SERVICE_ACCOUNT_KEY.id) return SERVICE_ACCOUNT_KEY.title;
+  // Titles do not depend on the config; any config gives the same list of titles.
+  return id;
+}
+
+function certSubPhase(id: (typeof CERTS_SUBPHASE_IDS)[number]): InitPhase {
+  return {
+    name: id,
+    title: titleOf(id),
+    async run(ctx: InitContext, out) {
+      if (id === SERVICE_ACCOUNT_KEY.id) {
+        report(await ensureServiceAccountKey(ctx.pki), out);
+        return;
+      }
+      const spec = certificateList(ctx.config, ctx.derived).find((s) => s.id === id);
+      if (!spec) throw new Error(`no certificate spec for ${id}`);
+      report(await ensureCertificate(ctx.pki, spec), out);
+    },
+  };
+}
+
+export const certsPhase: InitPhase = {
+  name: 'certs',
+  title: 'Generate or check the PKI in /etc/kubernetes/pki',
+  // Key generation dominates init: start every missing key now, on all cores, before the
+  // sub-phases take them one by one.
+  async run(ctx) {
+    const missing = await countMissingKeys(ctx.host, ctx.config, { kubeconfigs: ctx.willRun('kubeconfig') });
+    ctx.pki.keys.prefetch(missing);
+  },
+  children: CERTS_SUBPHASE_IDS.map(certSubPhase),
+};
