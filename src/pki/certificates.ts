@@ -1,0 +1,176 @@
+/**
+ * The certificates of a node as data, in kubeadm's order (certlist.go GetDefaultCertList), with
+ * subjects and SANs from reference §1. The ids are the `certs` sub-phase ids.
+ */
+import { isIP } from 'node:net';
+import { deriveValues } from '../config/derive.js';
+import { canonicalIp } from '../config/net.js';
+import type { DerivedValues, NodeConfig } from '../config/types.js';
+import { ETCD_PKI_DIR, PKI_DIR } from '../paths.js';
+import type { CertificateProfile } from './x509.js';
+
+export type CaId = 'ca' | 'front-proxy-ca' | 'etcd-ca';
+export type LeafId =
+  | 'apiserver'
+  | 'apiserver-kubelet-client'
+  | 'front-proxy-client'
+  | 'etcd-server'
+  | 'etcd-peer'
+  | 'etcd-healthcheck-client'
+  | 'apiserver-etcd-client';
+export type CertificateId = CaId | LeafId;
+
+export interface CertificateSpec extends CertificateProfile {
+  id: CertificateId;
+  /** One line for the task list, as kubeadm's sub-phase description. */
+  title: string;
+  /** Path without extension: `<basePath>.crt` and `<basePath>.key`. */
+  basePath: string;
+  /** The CA that signs it; undefined for a (self-signed) CA. */
+  caId?: CaId;
+}
+
+export const certPath = (spec: Pick<CertificateSpec, 'basePath'>): string => `${spec.basePath}.crt`;
+export const keyPath = (spec: Pick<CertificateSpec, 'basePath'>): string => `${spec.basePath}.key`;
+
+/** The service-account signing key pair: not a certificate, the last `certs` sub-phase. */
+export const SERVICE_ACCOUNT_KEY = {
+  id: 'sa',
+  title: 'Generate a private key for signing service account tokens along with its public key',
+  keyPath: `${PKI_DIR}/sa.key`,
+  publicKeyPath: `${PKI_DIR}/sa.pub`,
+} as const;
+
+/** Sub-phase ids of `certs`, in order. */
+export const CERTS_SUBPHASE_IDS: readonly (CertificateId | 'sa')[] = [
+  'ca',
+  'apiserver',
+  'apiserver-kubelet-client',
+  'front-proxy-ca',
+  'front-proxy-client',
+  'etcd-ca',
+  'etcd-server',
+  'etcd-peer',
+  'etcd-healthcheck-client',
+  'apiserver-etcd-client',
+  'sa',
+];
+
+/** Where each CA lives: fixed, so a CA can be loaded without the config. */
+export const CA_BASE_PATHS: Record<CaId, string> = {
+  ca: `${PKI_DIR}/ca`,
+  'front-proxy-ca': `${PKI_DIR}/front-proxy-ca`,
+  'etcd-ca': `${ETCD_PKI_DIR}/ca`,
+};
+
+const ca = (id: CaId, commonName: string, title: string): CertificateSpec => ({
+  id,
+  title,
+  basePath: CA_BASE_PATHS[id],
+  commonName,
+  organizations: [],
+  isCA: true,
+  extKeyUsages: [],
+  dnsNames: [commonName], // kubeadm's NewSelfSignedCACert
+  ips: [],
+});
+
+type LeafFields = Omit<CertificateSpec, 'isCA' | 'organizations' | 'dnsNames' | 'ips'> &
+  Partial<Pick<CertificateSpec, 'organizations' | 'dnsNames' | 'ips'>>;
+
+const leaf = ({ organizations = [], dnsNames = [], ips = [], ...fields }: LeafFields): CertificateSpec => ({
+  ...fields,
+  isCA: false,
+  organizations,
+  dnsNames: [...new Set(dnsNames)].sort(),
+  ips: [...new Set(ips.map(canonicalIp))],
+});
+
+/** Every certificate of a control-plane node, CAs before the leaves they sign. */
+export function certificateList(config: NodeConfig, derived: DerivedValues = deriveValues(config)): CertificateSpec[] {
+  const node = config.nodeName;
+  const addr = config.advertiseAddress;
+  const cpeHost = config.controlPlaneEndpoint?.host;
+  const [sanIps, sanNames] = partition([...(cpeHost ? [cpeHost] : []), ...config.apiServer.certSANs]);
+  const etcdSans = { dnsNames: [node, 'localhost'], ips: [addr, '127.0.0.1', '::1'] };
+  return [
+    ca('ca', 'kubernetes', 'Generate the self-signed Kubernetes CA to provision identities for other Kubernetes components'),
+    leaf({
+      id: 'apiserver',
+      title: 'Generate the certificate for serving the Kubernetes API',
+      basePath: `${PKI_DIR}/apiserver`,
+      caId: 'ca',
+      commonName: 'kube-apiserver',
+      extKeyUsages: ['serverAuth'],
+      dnsNames: [
+        node,
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        `kubernetes.default.svc.${config.networking.dnsDomain}`,
+        ...sanNames,
+      ],
+      ips: [derived.apiServerServiceIP, addr, ...sanIps],
+    }),
+    leaf({
+      id: 'apiserver-kubelet-client',
+      title: 'Generate the certificate for the API server to connect to kubelet',
+      basePath: `${PKI_DIR}/apiserver-kubelet-client`,
+      caId: 'ca',
+      commonName: 'kube-apiserver-kubelet-client',
+      // From v1.33.12/v1.34.8/v1.35.5/v1.36.1 a ClusterRoleBinding grants it access instead (reference §8.4).
+      organizations: config.kubernetesVersion.dedicatedKubeletClientRole ? [] : ['kubeadm:cluster-admins'],
+      extKeyUsages: ['clientAuth'],
+    }),
+    ca('front-proxy-ca', 'front-proxy-ca', 'Generate the self-signed CA to provision identities for front proxy'),
+    leaf({
+      id: 'front-proxy-client',
+      title: 'Generate the certificate for the front proxy client',
+      basePath: `${PKI_DIR}/front-proxy-client`,
+      caId: 'front-proxy-ca',
+      commonName: 'front-proxy-client',
+      extKeyUsages: ['clientAuth'],
+    }),
+    ca('etcd-ca', 'etcd-ca', 'Generate the self-signed CA to provision identities for etcd'),
+    leaf({
+      id: 'etcd-server',
+      title: 'Generate the certificate for serving etcd',
+      basePath: `${ETCD_PKI_DIR}/server`,
+      caId: 'etcd-ca',
+      commonName: node,
+      extKeyUsages: ['serverAuth', 'clientAuth'],
+      ...etcdSans,
+    }),
+    leaf({
+      id: 'etcd-peer',
+      title: 'Generate the certificate for etcd nodes to communicate with each other',
+      basePath: `${ETCD_PKI_DIR}/peer`,
+      caId: 'etcd-ca',
+      commonName: node,
+      extKeyUsages: ['serverAuth', 'clientAuth'],
+      ...etcdSans,
+    }),
+    leaf({
+      id: 'etcd-healthcheck-client',
+      title: 'Generate the certificate for liveness probes to healthcheck etcd',
+      basePath: `${ETCD_PKI_DIR}/healthcheck-client`,
+      caId: 'etcd-ca',
+      commonName: 'kube-etcd-healthcheck-client',
+      extKeyUsages: ['clientAuth'],
+    }),
+    leaf({
+      id: 'apiserver-etcd-client',
+      title: 'Generate the certificate the apiserver uses to access etcd',
+      basePath: `${PKI_DIR}/apiserver-etcd-client`,
+      caId: 'etcd-ca',
+      commonName: 'kube-apiserver-etcd-client',
+      extKeyUsages: ['clientAuth'],
+    }),
+  ];
+}
+
+/** Splits SAN entries into [IPs, DNS names]. */
+function partition(entries: readonly string[]): [string[], string[]] {
+  const ips = entries.filter((e) => isIP(e) !== 0);
+  return [ips, entries.filter((e) => isIP(e) === 0)];
+}

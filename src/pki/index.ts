@@ -1,0 +1,51 @@
+/** PKI: keys, certificates and the load-or-create rules. The only importer of node-forge. */
+export {
+  DEFAULT_KEY_ALGORITHM,
+  generateKey,
+  KEY_ALGORITHMS,
+  KeyPool,
+  loadPrivateKey,
+  type KeyAlgorithm,
+  type KeyPair,
+  type KeyPoolOptions,
+} from './keys.js';
+export {
+  certificateMatchesKey,
+  createSelfSignedCA,
+  createSignedCertificate,
+  DEFAULT_VALIDITY,
+  inspectCertificate,
+  isIssuedBy,
+  profileDifferences,
+  type CertificateInfo,
+  type CertificateProfile,
+  type ExtKeyUsage,
+  type IssueOptions,
+  type Issuer,
+  type Validity,
+} from './x509.js';
+export {
+  CA_BASE_PATHS,
+  certificateList,
+  certPath,
+  CERTS_SUBPHASE_IDS,
+  keyPath,
+  SERVICE_ACCOUNT_KEY,
+  type CaId,
+  type CertificateId,
+  type CertificateSpec,
+  type LeafId,
+} from './certificates.js';
+export {
+  certificateAuthority,
+  checkLeaf,
+  countMissingKeys,
+  createPkiContext,
+  ensureCertificate,
+  ensureCertificates,
+  ensureServiceAccountKey,
+  type CertificateAuthority,
+  type PkiContext,
+  type PkiOptions,
+  type PkiResult,
+} from './ensure.js';
