@@ -22,8 +22,21 @@ import { runSteps } from '../workflow/run.js';
 import { startRun, type GlobalOptions, type Io } from './global.js';
 import { initSummary } from './summary.js';
 
+/**
+ * The whole init, in order (SPEC "Phases of init"): preflight, prepare-host, save-config,
+ * certs, kubeconfig, kubelet-config, etcd, control-plane, extra-schedulers, kubelet-start,
+ * wait-control-plane, post-init, addon. One entry per line.
+ */
 export function initPhases(): InitPhase[] {
-  return [saveConfigPhase, certsPhase, kubeconfigPhase, kubeletConfigPhase, etcdPhase, controlPlanePhase, kubeletStartPhase];
+  return [
+    saveConfigPhase,
+    certsPhase,
+    kubeconfigPhase,
+    kubeletConfigPhase,
+    etcdPhase,
+    controlPlanePhase,
+    kubeletStartPhase,
+  ];
 }
 
 /** `nodeadm init phase --help`: the tree, generated from the same list. */
