@@ -1,0 +1,91 @@
+// npm run bench: nodeadm's speed against the openssl way and the key-generation floor, all
+// measured side by side in this run. Reports medians and ratios; never a pass/fail test.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin/nodeadm.js');
+const node = process.execPath;
+const initArgs = ['--yes', '--advertise-address', '192.0.2.10', '--node-name', 'cp-1'];
+const scratch = mkdtempSync(join(tmpdir(), 'nodeadm-bench-'));
+let counter = 0;
+const freshDir = () => join(scratch, `r${counter++}`);
+
+function run(cmd, args, opts = {}) {
+  const started = performance.now();
+  const result = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** One warm-up, then RUNS timed runs; `once` returns milliseconds. */
+function measure(once) {
+  once();
+  return median(Array.from({ length: RUNS }, once));
+}
+
+function countKeys(dir) {
+  let n = 0;
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.key') || (name.endsWith('.conf') && readFileSync(p, 'utf8').includes('client-key-data'))) n++;
+    }
+  };
+  walk(dir);
+  return n;
+}
+
+function supportsEcdsa() {
+  const r = spawnSync(node, [bin, 'init', 'phase', 'save-config', '--dry-run', '--root', freshDir(), ...initArgs, '--encryption-algorithm', 'ECDSA-P256'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+const results = {};
+const probe = freshDir();
+run(node, [bin, 'init', '--root', probe, ...initArgs]);
+const keys = countKeys(probe);
+
+results.init = measure(() => run(node, [bin, 'init', '--root', freshDir(), ...initArgs]).ms);
+results.openssl = measure(() => run('bash', [join(root, 'bench/openssl-pki.sh'), freshDir()]).ms);
+results.floor = measure(() => Number(run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys)]).stdout));
+results.rerun = measure(() => run(node, [bin, 'init', '--root', probe, ...initArgs]).ms);
+results.help = measure(() => run(node, [bin, '--help']).ms);
+results.version = measure(() => run(node, [bin, 'version']).ms);
+const ecdsa = supportsEcdsa();
+if (ecdsa) results.ecdsa = measure(() => run(node, [bin, 'init', '--root', freshDir(), ...initArgs, '--encryption-algorithm', 'ECDSA-P256']).ms);
+const rss = measure(() => {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', node, bin, 'init', '--root', freshDir(), ...initArgs], { encoding: 'utf8' });
+  return Number(r.stderr.trim().split('\n').pop()) / 1024;
+});
+rmSync(scratch, { recursive: true, force: true });
+
+const fmt = (ms) => `${ms.toFixed(0)} ms`;
+const rows = [
+  ['1 init, empty root (all file phases)', fmt(results.init), `${(results.init / results.floor).toFixed(2)} × floor, ${(results.init / results.openssl).toFixed(2)} × openssl`, results.init <= 1.2 * results.floor && results.init <= 0.5 * results.openssl, '≤ 1.2 × floor and ≤ 0.5 × openssl'],
+  [`2 openssl CLI script, same PKI (${keys} RSA-2048 keys)`, fmt(results.openssl), 'baseline', undefined, ''],
+  [`3 floor: ${keys} RSA-2048 key pairs, native, all cores`, fmt(results.floor), 'baseline', undefined, ''],
+  ['4 init re-run, nothing to do', fmt(results.rerun), '', results.rerun <= 300, '≤ 300 ms'],
+  ['5a nodeadm --help', fmt(results.help), '', results.help <= 150, '≤ 150 ms'],
+  ['5b nodeadm version', fmt(results.version), '', results.version <= 150, '≤ 150 ms'],
+  ecdsa
+    ? ['6 init, ECDSA-P256 keys', fmt(results.ecdsa), '', results.ecdsa <= 300, '≤ 300 ms']
+    : ['6 init, ECDSA-P256 keys', 'n/a', 'algorithm not available', undefined, '≤ 300 ms'],
+  ['7 peak memory of init', `${rss.toFixed(0)} MB`, '', rss <= 150, '≤ 150 MB'],
+];
+const mark = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED');
+console.log(`nodeadm bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, median of ${RUNS} runs after a warm-up\n`);
+console.log('| case | median | ratio | target | |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const [name, value, ratio, ok, target] of rows) console.log(`| ${name} | ${value} | ${ratio} | ${target} | ${mark(ok)} |`);
