@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { OperationalError, PhaseError, UsageError } from './errors.js';
 import { parseGlobalOptions, processIo, type GlobalOptions, type Io } from './commands/global.js';
 import type { InitFlags } from './config/load.js';
+import type { AddSchedulerFlags, RemoveSchedulerFlags } from './commands/schedulers.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -26,7 +27,16 @@ function addInitFlags(cmd: Command): Command {
     .option('--extra-scheduler <name>', 'run an extra scheduler with this name (repeatable)', collect)
     .option('--skip-phases <list>', 'phases to skip, comma-separated (e.g. certs/apiserver,addon)')
     .option('--ignore-preflight-errors <list>', 'preflight checks to report as warnings, or all')
-    .option('--prepare-host', 'install and configure the container runtime, kubelet and kernel settings');
+    .option('--prepare-host', 'install and configure the container runtime, kubelet and kernel settings')
+    .option('--pod-network <bridge|none>', 'pod network: bridge (single-node CNI, default; --pod-subnet defaults to 10.244.0.0/16) or none (install your own)')
+    .option('--allow-schedule-on-control-plane', 'do not taint the control-plane node, so ordinary pods run on it (single-node clusters)')
+    .option('--standalone', 'a kubelet-only node that runs static pods with no control plane')
+    .option('--manifests-dir <dir>', 'the kubelet\'s staticPodPath (default /etc/kubernetes/manifests; another directory with --standalone only)')
+    .option('--encryption-algorithm <alg>', 'key algorithm: RSA-2048 (default), RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384 (v1.34+)')
+    .option('--certificate-validity-period <duration>', 'validity of leaf and kubeconfig certificates (default 8760h)')
+    .option('--ca-certificate-validity-period <duration>', 'validity of the CAs nodeadm creates (default 87600h)')
+    .option('--certificate-renewal-timer', 'install a systemd timer that renews certificates expiring within 60 days')
+    .option('--wait-timeout <duration>', 'how long wait-control-plane waits for the kubelet and each component (default 4m0s)');
 }
 
 function globals(cmd: Command): GlobalOptions {
@@ -62,7 +72,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[sub]', 'sub-phase, or "all"')
     .action(async (name: string, sub: string | undefined, flags: InitFlags, cmd: Command) => {
       const { runInit } = await import('./commands/init.js');
-      setExit(await runInit(globals(cmd), flags, io, { name, ...(sub !== undefined ? { sub } : {}) }));
+      // commander hands an init flag given after "phase X" to the parent `init`, which declares it too.
+      const merged: InitFlags = { ...(cmd.parent?.opts() as InitFlags), ...flags };
+      setExit(await runInit(globals(cmd), merged, io, { name, ...(sub !== undefined ? { sub } : {}) }));
     });
   phaseCmd.addHelpText('after', () => `\n${phaseListing()}`);
 
@@ -82,6 +94,102 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: { config: string }, cmd: Command) => {
       const { validateConfig } = await import('./commands/config.js');
       setExit(await validateConfig(globals(cmd), opts.config, io));
+    });
+
+  program
+    .command('add-scheduler')
+    .description('add (or update) an extra scheduler as a static pod on this control-plane node')
+    .requiredOption('--name <name>', 'scheduler name: profiles[0].schedulerName, the value pods give in spec.schedulerName')
+    .option('--port <port>', 'secure port (default: the next free port from 10260)')
+    .option('--image <image>', 'scheduler image (default: the control plane\'s kube-scheduler image)')
+    .option('--leader-elect', 'elect a leader with lease kube-system/NAME (and the RBAC it needs)')
+    .option('--profile-config <file>', 'a KubeSchedulerConfiguration or single profile (plugins, pluginConfig) to use')
+    .action(async (opts: AddSchedulerFlags, cmd: Command) => {
+      const { addScheduler } = await import('./commands/schedulers.js');
+      setExit(await addScheduler(globals(cmd), opts, io));
+    });
+  program
+    .command('remove-scheduler')
+    .description('remove an extra scheduler: its static pod, configuration and RBAC, and nothing else')
+    .requiredOption('--name <name>', 'scheduler name')
+    .option('--ignore-not-found', 'succeed when there is no such scheduler')
+    .action(async (opts: RemoveSchedulerFlags, cmd: Command) => {
+      const { removeScheduler } = await import('./commands/schedulers.js');
+      setExit(await removeScheduler(globals(cmd), opts, io));
+    });
+  program
+    .command('list-schedulers')
+    .description('the default and extra schedulers: name, port, image, leader election; state and health on a live node')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { listSchedulersCommand } = await import('./commands/schedulers.js');
+      setExit(await listSchedulersCommand(globals(cmd), io));
+    });
+
+  const certs = program.command('certs').description('certificate lifecycle: expiry, renewal, CSRs for an external CA');
+  certs
+    .command('check-expiration')
+    .description('list every certificate (kubeconfigs included) and CA with its expiry; warn under 30 days')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { checkExpiration } = await import('./commands/certs.js');
+      setExit(await checkExpiration(globals(cmd), io));
+    });
+  certs
+    .command('renew')
+    .description('renew certificates from the existing CAs and restart what uses them (one at a time)')
+    .argument('<name...>', 'certificate names as check-expiration lists them, or all')
+    .option('--if-expiring-within <duration>', 'renew only what expires within this time, e.g. 60d')
+    .action(async (names: string[], opts: { ifExpiringWithin?: string }, cmd: Command) => {
+      const { renewCommand } = await import('./commands/certs.js');
+      setExit(await renewCommand(globals(cmd), names, opts, io));
+    });
+  certs
+    .command('generate-csr')
+    .description('write keys and certificate signing requests for an external CA')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { generateCsrCommand } = await import('./commands/certs.js');
+      setExit(await generateCsrCommand(globals(cmd), io));
+    });
+
+  const pod = program.command('pod').description('validated static pod management on any node (standalone or control-plane)');
+  pod
+    .command('add')
+    .description('validate Pod manifests and write each as NAME.yaml into the kubelet\'s manifests directory')
+    .argument('<file>', 'YAML file with one or more Pod documents, or - for stdin')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const { podAdd } = await import('./commands/pod.js');
+      setExit(await podAdd(globals(cmd), file, io));
+    });
+  pod
+    .command('remove')
+    .description('remove a static pod that "pod add" wrote')
+    .argument('<name>', 'the pod\'s metadata.name')
+    .option('--force', 'also remove a manifest nodeadm did not write (never a control-plane or scheduler manifest)')
+    .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
+      const { podRemove } = await import('./commands/pod.js');
+      setExit(await podRemove(globals(cmd), name, opts.force === true, io));
+    });
+  pod
+    .command('list')
+    .description('every manifest in the kubelet\'s manifests directory with its owner and, on a live node, its containers\' state')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { podList } = await import('./commands/pod.js');
+      setExit(await podList(globals(cmd), io));
+    });
+
+  program
+    .command('status')
+    .description('the node: static pods with their container state and health, kubelet state, certificate expiry')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { runStatus } = await import('./commands/status.js');
+      setExit(await runStatus(globals(cmd), io));
+    });
+
+  program
+    .command('reset')
+    .description('undo what nodeadm did on this node: static pods, the files it created, and (confirmed) etcd data')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { runReset } = await import('./commands/reset.js');
+      setExit(await runReset(globals(cmd), io));
     });
 
   program

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { createHost } from '../host/index.js';
 import type { Host } from '../host/types.js';
+import { CreationTracker, saveRecord } from '../record.js';
 import { EventBus } from '../workflow/reporter.js';
 import { JsonSink, PlainSink, TallySink } from '../workflow/render.js';
 
@@ -50,6 +51,12 @@ export interface Run {
   json?: JsonSink;
   /** True when the listr2 task list renders progress (a TTY, text output, not dry-run). */
   interactive: boolean;
+  /**
+   * Merges what this command created (and removed) into the node's record of created files,
+   * which `reset` works from. Call it once at the end of every command that writes, also when
+   * it failed part-way (in a `finally`), so a partial run can still be reset. No-op in dry-run.
+   */
+  finish(): Promise<void>;
 }
 
 /** Sets up the host and the renderers a command reports through. */
@@ -65,6 +72,16 @@ export function startRun(global: GlobalOptions, io: Io): Run {
   } else if (!interactive) {
     bus.attach(new PlainSink(io.out, global.dryRun, global.verbose));
   }
-  const host = createHost({ root: global.root, dryRun: global.dryRun, onEvent: bus.hostEvent });
-  return { host, bus, tally, ...(json ? { json } : {}), interactive };
+  const tracker = new CreationTracker();
+  const host = createHost({
+    root: global.root,
+    dryRun: global.dryRun,
+    onEvent: (event) => {
+      tracker.onEvent(event);
+      bus.hostEvent(event);
+    },
+  });
+  // The record is bookkeeping, not part of the user's plan: written through a quiet host.
+  const finish = (): Promise<void> => (global.dryRun ? Promise.resolve() : saveRecord(createHost({ root: global.root }), tracker));
+  return { host, bus, tally, ...(json ? { json } : {}), interactive, finish };
 }

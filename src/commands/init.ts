@@ -5,22 +5,29 @@
 import { hostname } from 'node:os';
 import { resolveInitConfig, type InitFlags } from '../config/load.js';
 import { deriveValues } from '../config/derive.js';
-import { UsageError } from '../errors.js';
-import { createPkiContext, KeyPool } from '../pki/index.js';
+import { createPkiContext, KeyPool, nearestExpiry } from '../pki/index.js';
 import type { Step } from '../workflow/phase.js';
 import { certsPhase } from '../phases/certs.js';
 import type { InitContext, InitPhase } from '../phases/context.js';
 import { controlPlanePhase } from '../phases/control-plane.js';
 import { etcdPhase } from '../phases/etcd.js';
+import { extraSchedulersPhase } from '../phases/extra-schedulers.js';
 import { kubeconfigPhase } from '../phases/kubeconfig.js';
+import { preflightPhase } from '../phases/preflight.js';
+import { prepareHostPhase } from '../phases/prepare-host.js';
+import { checkIgnoreList } from '../preflight/index.js';
 import { kubeletConfigPhase } from '../phases/kubelet-config.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { saveConfigPhase } from '../phases/save-config.js';
+import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
+import { postInitPhase } from '../phases/post-init.js';
+import { addonPhase } from '../phases/addon.js';
 import { runWithListr } from '../workflow/listr.js';
 import { checkSkipList, plan, selectSubtree } from '../workflow/select.js';
 import { runSteps } from '../workflow/run.js';
 import { startRun, type GlobalOptions, type Io } from './global.js';
 import { initSummary } from './summary.js';
+import { isStandalone, standalonePhases, standaloneSummary } from './init-standalone.js';
 
 /**
  * The whole init, in order (SPEC "Phases of init"): preflight, prepare-host, save-config,
@@ -29,13 +36,19 @@ import { initSummary } from './summary.js';
  */
 export function initPhases(): InitPhase[] {
   return [
+    preflightPhase,
+    prepareHostPhase,
     saveConfigPhase,
     certsPhase,
     kubeconfigPhase,
     kubeletConfigPhase,
     etcdPhase,
     controlPlanePhase,
+    extraSchedulersPhase,
     kubeletStartPhase,
+    waitControlPlanePhase,
+    postInitPhase,
+    addonPhase,
   ];
 }
 
@@ -56,10 +69,7 @@ export interface PhaseSelection {
 }
 
 export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, only?: PhaseSelection): Promise<number> {
-  if (flags.prepareHost) {
-    throw new UsageError('--prepare-host: preparing the host is not available in this build; install containerd, the kubelet and crictl first (README, "On a real VM")');
-  }
-  const tree = initPhases();
+  const tree = (await isStandalone(flags)) ? standalonePhases() : initPhases();
   // Input first, all of it, before anything is written (exit 2 on the first problem).
   const selected = only ? selectSubtree(tree, only.name, only.sub) : undefined;
   const prompt = io.isTTY && !global.yes && global.output === 'text';
@@ -76,9 +86,12 @@ export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, o
       : {}),
   });
   checkSkipList(tree, config.skipPhases, flags.skipPhases !== undefined ? '--skip-phases' : 'skipPhases');
+  checkIgnoreList(config.ignorePreflightErrors, flags.ignorePreflightErrors !== undefined ? '--ignore-preflight-errors' : 'ignorePreflightErrors');
 
   const run = startRun(global, io);
-  const pki = createPkiContext(run.host, new KeyPool());
+  const pki = createPkiContext(run.host, new KeyPool(config.encryptionAlgorithm), {
+    validity: { leafHours: config.certificateValidityHours, caHours: config.caCertificateValidityHours },
+  });
   const running = new Set<string>();
   const ctx: InitContext = { config, derived: deriveValues(config), host: run.host, pki, osHostname, willRun: (path) => running.has(path) };
   const roots = selected ? [selected.phase] : tree;
@@ -90,16 +103,18 @@ export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, o
       collect(s.children);
     });
   collect(steps);
-  const resume = (path: string): string => `nodeadm init phase ${path.split('/').join(' ')}${global.root !== '/' ? ` --root ${global.root}` : ''}`;
+  const resume = (path: string): string => `nodeadm init phase ${path.split('/').join(' ')}${config.standalone ? ' --standalone' : ''}${global.root !== '/' ? ` --root ${global.root}` : ''}`;
 
   try {
     if (run.interactive) await runWithListr(steps, ctx, run.bus, resume);
     else await runSteps(steps, ctx, run.bus, resume);
   } finally {
     pki.keys.close();
+    await run.finish(); // also after a failed phase: reset must know what this run created
   }
 
-  const summary = initSummary({ global, config, ctx, tally: run.tally, partial: selected !== undefined });
+  const expiry = config.standalone ? undefined : await nearestExpiry(run.host);
+  const summary = (config.standalone ? standaloneSummary : initSummary)({ global, config, ctx, tally: run.tally, partial: selected !== undefined, ...(expiry ? { nearestExpiry: expiry } : {}) });
   if (run.json) io.out(JSON.stringify({ command: selected ? `init phase ${selected.path}` : 'init', root: global.root, dryRun: global.dryRun, phases: run.json.phases, summary: summary.data }, null, 2));
   else io.out(summary.text);
   return 0;

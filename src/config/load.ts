@@ -8,8 +8,14 @@ import yaml from 'js-yaml';
 import { UsageError } from '../errors.js';
 import { DEFAULT_VERSION, resolveVersion } from '../versions/index.js';
 import { detectAdvertiseAddress, type AddressChooser } from './advertise.js';
-import { CONFIG_API_VERSION, CONFIG_KIND, type NodeConfig } from './types.js';
+import { MANIFESTS_DIR } from '../paths.js';
+import { CONFIG_API_VERSION, CONFIG_KIND, type ExtraArg, type NodeConfig } from './types.js';
+import { parseExtraArgs, parseKubeletConfigOverrides } from './component-args.js';
+import type { FlagComponent } from '../manifests/flags/index.js';
 import * as v from './validate.js';
+import { DEFAULT_BRIDGE_POD_SUBNET } from '../addons/cni.js';
+import { checkSchedulerProfiles } from '../schedulers/scheduler-config.js';
+import { parseExtraSchedulers, toConfigEntry } from '../schedulers/spec.js';
 
 /** Init flags as the CLI parsed them (all optional; strings as typed). */
 export interface InitFlags {
@@ -27,6 +33,15 @@ export interface InitFlags {
   skipPhases?: string;
   ignorePreflightErrors?: string;
   prepareHost?: boolean;
+  podNetwork?: string;
+  allowScheduleOnControlPlane?: boolean;
+  standalone?: boolean;
+  manifestsDir?: string;
+  encryptionAlgorithm?: string;
+  certificateValidityPeriod?: string;
+  caCertificateValidityPeriod?: string;
+  certificateRenewalTimer?: boolean;
+  waitTimeout?: string;
 }
 
 /** One config field: where it sits in the file and which flag overrides it. */
@@ -46,6 +61,12 @@ const FIELDS: Field[] = [
   { path: 'networking.serviceSubnet', flag: 'serviceSubnet', flagName: '--service-subnet' },
   { path: 'networking.dnsDomain' },
   { path: 'apiServer.certSANs', flag: 'apiserverCertExtraSans', flagName: '--apiserver-cert-extra-sans' },
+  { path: 'apiServer.extraArgs' },
+  { path: 'controllerManager.extraArgs' },
+  { path: 'scheduler.extraArgs' },
+  { path: 'etcd.extraArgs' },
+  { path: 'kubelet.extraArgs' },
+  { path: 'kubelet.config' },
   { path: 'criSocket', flag: 'criSocket', flagName: '--cri-socket' },
   { path: 'imageRepository', flag: 'imageRepository', flagName: '--image-repository' },
   { path: 'extraSchedulers', flag: 'extraScheduler', flagName: '--extra-scheduler' },
@@ -53,8 +74,17 @@ const FIELDS: Field[] = [
   { path: 'skipPhases', flag: 'skipPhases', flagName: '--skip-phases' },
   { path: 'ignorePreflightErrors', flag: 'ignorePreflightErrors', flagName: '--ignore-preflight-errors' },
   { path: 'prepareHost', flag: 'prepareHost', flagName: '--prepare-host' },
+  { path: 'podNetwork', flag: 'podNetwork', flagName: '--pod-network' },
+  { path: 'allowScheduleOnControlPlane', flag: 'allowScheduleOnControlPlane', flagName: '--allow-schedule-on-control-plane' },
+  { path: 'standalone', flag: 'standalone', flagName: '--standalone' },
+  { path: 'staticPodPath', flag: 'manifestsDir', flagName: '--manifests-dir' },
+  { path: 'encryptionAlgorithm', flag: 'encryptionAlgorithm', flagName: '--encryption-algorithm' },
+  { path: 'certificateValidityPeriod', flag: 'certificateValidityPeriod', flagName: '--certificate-validity-period' },
+  { path: 'caCertificateValidityPeriod', flag: 'caCertificateValidityPeriod', flagName: '--ca-certificate-validity-period' },
+  { path: 'certificateRenewalTimer', flag: 'certificateRenewalTimer', flagName: '--certificate-renewal-timer' },
+  { path: 'waitTimeout', flag: 'waitTimeout', flagName: '--wait-timeout' },
 ];
-const SECTIONS = ['networking', 'apiServer'];
+const SECTIONS = ['networking', 'apiServer', 'controllerManager', 'scheduler', 'etcd', 'kubelet'];
 const TOP_LEVEL = ['apiVersion', 'kind', ...new Set(FIELDS.map((f) => f.path.split('.')[0]!))];
 
 export const DEFAULTS = {
@@ -64,6 +94,10 @@ export const DEFAULTS = {
   criSocket: 'unix:///var/run/containerd/containerd.sock',
   imageRepository: 'registry.k8s.io',
   clusterName: 'kubernetes',
+  encryptionAlgorithm: 'RSA-2048',
+  certificateValidityPeriod: '8760h',
+  caCertificateValidityPeriod: '87600h',
+  waitTimeout: '4m0s',
 } as const;
 
 /** A raw value and the label that names its source in errors. */
@@ -139,7 +173,10 @@ export async function resolveInitConfig(flags: InitFlags, options: ResolveOption
     const isEmptyList = Array.isArray(fromFlag) && fromFlag.length === 0;
     if (fromFlag !== undefined && !isEmptyList && field.flagName) raw.set(field.path, { value: fromFlag, label: field.flagName });
   }
-  return buildConfig(raw, options);
+  const config = await buildConfig(raw, options);
+  // Profile files are input too: checked now, before anything is written.
+  await checkSchedulerProfiles(config.extraSchedulers, raw.get('extraSchedulers')?.label ?? 'extraSchedulers');
+  return config;
 }
 
 async function buildConfig(raw: Map<string, Sourced>, options: ResolveOptions): Promise<NodeConfig> {
@@ -161,19 +198,34 @@ async function buildConfig(raw: Map<string, Sourced>, options: ResolveOptions): 
   const certSANs = get('apiServer.certSANs', (value, label) => v.asList(value, label).map((s, i) => v.certSan(s, Array.isArray(value) ? `${label}[${i}]` : label))) ?? [];
   const criSocket = get('criSocket', v.criSocket) ?? DEFAULTS.criSocket;
   const imageRepository = get('imageRepository', v.imageRepository) ?? DEFAULTS.imageRepository;
-  const extraSchedulers =
-    get('extraSchedulers', (value, label) => {
-      const names = v.asList(value, label).map((n) => v.schedulerName(n, label));
-      const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup !== undefined) throw new UsageError(`${label}: scheduler "${dup}" is given twice; names must be unique`);
-      return names;
-    }) ?? [];
+  const extraSchedulers = get('extraSchedulers', (value, label) => parseExtraSchedulers(value, label, bindPort)) ?? [];
   const clusterName = get('clusterName', v.dnsSubdomain) ?? DEFAULTS.clusterName;
   const skipPhases = get('skipPhases', v.identifierList) ?? [];
   const ignorePreflightErrors = get('ignorePreflightErrors', v.identifierList) ?? [];
   const prepareHost = get('prepareHost', v.asBoolean) ?? false;
+  const componentArgs = (path: string, component: FlagComponent): ExtraArg[] | undefined =>
+    get(path, (value, label) => parseExtraArgs(value, label, component, kubernetesVersion));
+  const apiServerArgs = componentArgs('apiServer.extraArgs', 'kube-apiserver');
+  const controllerManagerArgs = componentArgs('controllerManager.extraArgs', 'kube-controller-manager');
+  const schedulerArgs = componentArgs('scheduler.extraArgs', 'kube-scheduler');
+  const etcdArgs = componentArgs('etcd.extraArgs', 'etcd');
+  const kubeletArgs = componentArgs('kubelet.extraArgs', 'kubelet');
+  const kubeletConfig = get('kubelet.config', parseKubeletConfigOverrides);
+  const standalone = get('standalone', v.asBoolean) ?? false;
+  const encryptionAlgorithm = get('encryptionAlgorithm', (value, label) => v.encryptionAlgorithm(value, label, kubernetesVersion)) ?? DEFAULTS.encryptionAlgorithm;
+  const certificateValidityHours = get('certificateValidityPeriod', v.validityPeriodHours) ?? v.validityPeriodHours(DEFAULTS.certificateValidityPeriod, 'certificateValidityPeriod');
+  const caCertificateValidityHours = get('caCertificateValidityPeriod', v.validityPeriodHours) ?? v.validityPeriodHours(DEFAULTS.caCertificateValidityPeriod, 'caCertificateValidityPeriod');
+  const certificateRenewalTimer = get('certificateRenewalTimer', v.asBoolean) ?? false;
+  const waitTimeoutMs = get('waitTimeout', v.waitTimeoutMs) ?? v.waitTimeoutMs(DEFAULTS.waitTimeout, 'waitTimeout');
+  const staticPodPath = get('staticPodPath', (value, label) => v.manifestsDir(value, label, standalone)) ?? MANIFESTS_DIR;
+  if (standalone) v.noControlPlaneFields(['controlPlaneEndpoint', 'networking.podSubnet', 'apiServer.certSANs', 'extraSchedulers', 'podNetwork', 'allowScheduleOnControlPlane'].map((p) => raw.get(p)));
+  const podNetwork = standalone ? 'none' : (get('podNetwork', v.podNetwork) ?? 'bridge');
+  const allowScheduleOnControlPlane = get('allowScheduleOnControlPlane', v.asBoolean) ?? false;
+  // The bridge network needs a pod subnet: nodeadm picks one only then, and only when none is given.
+  const bridgeSubnet = podSubnet === undefined && podNetwork === 'bridge' ? defaultBridgePodSubnet(serviceSubnet, serviceLabel) : undefined;
   // Last: detection may prompt, and every other value should be checked before the user is asked.
-  const advertiseAddress = get('advertiseAddress', v.ipAddress) ?? (await detectAdvertiseAddress(options.chooseAddress));
+  // A standalone node advertises nothing (no API server, no etcd): loopback, never a prompt.
+  const advertiseAddress = get('advertiseAddress', v.ipAddress) ?? (standalone ? '127.0.0.1' : await detectAdvertiseAddress(options.chooseAddress));
 
   return {
     kubernetesVersion,
@@ -181,8 +233,12 @@ async function buildConfig(raw: Map<string, Sourced>, options: ResolveOptions): 
     advertiseAddress,
     bindPort,
     ...(controlPlaneEndpoint ? { controlPlaneEndpoint } : {}),
-    networking: { ...(podSubnet ? { podSubnet } : {}), serviceSubnet, dnsDomain },
-    apiServer: { certSANs },
+    networking: { ...((podSubnet ?? bridgeSubnet) ? { podSubnet: podSubnet ?? bridgeSubnet } : {}), serviceSubnet, dnsDomain },
+    apiServer: { certSANs, ...(apiServerArgs ? { extraArgs: apiServerArgs } : {}) },
+    ...(controllerManagerArgs ? { controllerManager: { extraArgs: controllerManagerArgs } } : {}),
+    ...(schedulerArgs ? { scheduler: { extraArgs: schedulerArgs } } : {}),
+    ...(etcdArgs ? { etcd: { extraArgs: etcdArgs } } : {}),
+    ...(kubeletArgs || kubeletConfig ? { kubelet: { ...(kubeletArgs ? { extraArgs: kubeletArgs } : {}), ...(kubeletConfig ? { config: kubeletConfig } : {}) } } : {}),
     criSocket,
     imageRepository,
     extraSchedulers,
@@ -190,7 +246,22 @@ async function buildConfig(raw: Map<string, Sourced>, options: ResolveOptions): 
     skipPhases,
     ignorePreflightErrors,
     prepareHost,
+    podNetwork,
+    allowScheduleOnControlPlane,
+    standalone,
+    staticPodPath,
+    encryptionAlgorithm,
+    certificateValidityHours,
+    caCertificateValidityHours,
+    certificateRenewalTimer,
+    waitTimeoutMs,
   };
+}
+
+/** 10.244.0.0/16 (fd00:10:244::/56 for IPv6) per service-subnet family, checked like a given --pod-subnet. */
+function defaultBridgePodSubnet(serviceSubnet: string, serviceLabel: string): string {
+  const families = serviceSubnet.split(',').map((s) => (s.includes(':') ? DEFAULT_BRIDGE_POD_SUBNET.ipv6 : DEFAULT_BRIDGE_POD_SUBNET.ipv4));
+  return v.podSubnet(families.join(','), '--pod-subnet (default for --pod-network bridge)', serviceSubnet, serviceLabel);
 }
 
 /** The file form of a NodeConfig: what `config print init-defaults` shows and init saves. */
@@ -206,13 +277,26 @@ export function toConfigFile(config: NodeConfig): Record<string, unknown> {
     ...(cpe ? { controlPlaneEndpoint: `${cpe.host.includes(':') ? `[${cpe.host}]` : cpe.host}:${cpe.port}` } : {}),
     networking: config.networking,
     apiServer: config.apiServer,
+    ...(config.controllerManager ? { controllerManager: config.controllerManager } : {}),
+    ...(config.scheduler ? { scheduler: config.scheduler } : {}),
+    ...(config.etcd ? { etcd: config.etcd } : {}),
+    ...(config.kubelet ? { kubelet: config.kubelet } : {}),
     criSocket: config.criSocket,
     imageRepository: config.imageRepository,
-    extraSchedulers: config.extraSchedulers,
+    extraSchedulers: config.extraSchedulers.map(toConfigEntry),
     clusterName: config.clusterName,
     skipPhases: config.skipPhases,
     ignorePreflightErrors: config.ignorePreflightErrors,
     prepareHost: config.prepareHost,
+    podNetwork: config.podNetwork,
+    allowScheduleOnControlPlane: config.allowScheduleOnControlPlane,
+    standalone: config.standalone,
+    staticPodPath: config.staticPodPath,
+    encryptionAlgorithm: config.encryptionAlgorithm,
+    certificateValidityPeriod: `${config.certificateValidityHours}h`,
+    caCertificateValidityPeriod: `${config.caCertificateValidityHours}h`,
+    certificateRenewalTimer: config.certificateRenewalTimer,
+    waitTimeout: `${config.waitTimeoutMs / 1000}s`,
   };
 }
 

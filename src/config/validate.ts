@@ -6,7 +6,10 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { canonicalIp, cidrSize, cidrsOverlap, parseCidr, type Cidr } from './net.js';
-import type { Endpoint } from './types.js';
+import { KUBELET_DIR, KUBERNETES_DIR, MANIFESTS_DIR, NODEADM_DIR, PKI_DIR, SCHEDULERS_DIR } from '../paths.js';
+import { POD_NETWORKS, type Endpoint, type PodNetwork } from './types.js';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../pki/keys.js';
+import type { KubernetesVersion } from '../versions/index.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -22,6 +25,14 @@ export function asString(value: unknown, label: string): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value !== 'string') fail(label, value, 'expected a string');
   return value;
+}
+
+/** --pod-network / podNetwork: bridge (nodeadm's single-node CNI) or none. */
+export function podNetwork(value: unknown, label: string): PodNetwork {
+  const s = asString(value, label);
+  const found = POD_NETWORKS.find((n) => n === s);
+  if (found === undefined) fail(label, s, `must be one of ${POD_NETWORKS.join(', ')}`);
+  return found;
 }
 
 export function asBoolean(value: unknown, label: string): boolean {
@@ -169,4 +180,75 @@ export function identifierList(value: unknown, label: string): string[] {
   const list = asList(value, label);
   for (const item of list) if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(item)) fail(label, item, 'must be a name such as Port-6443 or all');
   return list;
+}
+
+/** Directories that hold other files: the kubelet must never read them as pod manifests. */
+const NOT_MANIFEST_DIRS = [PKI_DIR, NODEADM_DIR, SCHEDULERS_DIR, KUBELET_DIR];
+const SYSTEM_DIRS = new Set(['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib']);
+
+/**
+ * --manifests-dir / staticPodPath: an absolute, normalised path. Only a standalone node may move it:
+ * the control-plane, scheduler, status and reset commands (and kube-bench) use kubeadm's path.
+ */
+export function manifestsDir(value: unknown, label: string, standalone: boolean): string {
+  const s = asString(value, label).trim();
+  if (!/^(\/[A-Za-z0-9._-]+)+$/.test(s) || s.split('/').some((part) => part === '.' || part === '..')) {
+    fail(label, s, 'must be an absolute directory path such as /etc/kubernetes/manifests (letters, digits, ".", "_", "-"; no "..", no trailing "/")');
+  }
+  if (!standalone && s !== MANIFESTS_DIR) {
+    fail(label, s, `a control-plane node keeps its static pods in ${MANIFESTS_DIR}; another directory needs --standalone`);
+  }
+  if (s === KUBERNETES_DIR) fail(label, s, 'holds kubeconfigs and the PKI; choose a directory of its own');
+  if (SYSTEM_DIRS.has(s)) fail(label, s, 'is a system directory; the kubelet would read every file in it as a pod; choose a directory of its own');
+  const clash = NOT_MANIFEST_DIRS.find((dir) => s === dir || s.startsWith(`${dir}/`));
+  if (clash !== undefined) fail(label, s, `is inside ${clash}, which holds other files; choose a directory of its own`);
+  return s;
+}
+
+/**
+ * Fields that only mean something with a control plane are refused on a standalone node, unless
+ * they say "nothing" ([], "", false, "none"): the config a standalone init saves holds those.
+ */
+export function noControlPlaneFields(given: ReadonlyArray<{ value: unknown; label: string } | undefined>): void {
+  for (const field of given) {
+    if (field === undefined || (Array.isArray(field.value) && field.value.length === 0) || [false, 'false', '', 'none'].includes(field.value as string)) continue;
+    throw new UsageError(`${field.label}: not used on a standalone node (--standalone runs no control plane); remove it`);
+  }
+}
+
+/** --encryption-algorithm / encryptionAlgorithm: kubeadm's values; ECDSA-P384 where the version has it. */
+export function encryptionAlgorithm(value: unknown, label: string, version: KubernetesVersion): KeyAlgorithm {
+  const s = asString(value, label);
+  const accepted = KEY_ALGORITHMS.filter((a) => a !== 'ECDSA-P384' || version.info.ecdsaP384);
+  const found = accepted.find((a) => a === s);
+  if (found === undefined) {
+    const why = s === 'ECDSA-P384' ? ` (ECDSA-P384 needs Kubernetes v1.34 or newer, this node is ${version.tag})` : '';
+    fail(label, s, `must be one of ${accepted.join(', ')}${why}`);
+  }
+  return found;
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration string ("8760h", "2h30m") → hours; positive, at most 100 years. */
+export function validityPeriodHours(value: unknown, label: string): number {
+  const s = asString(value, label).trim();
+  const accepted = 'must be a Go duration such as 8760h or 720h30m (units h, m, s), greater than zero and at most 876000h';
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s)) fail(label, s, accepted);
+  let ms = 0;
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
+  const hours = ms / 3_600_000;
+  if (!(hours > 0) || hours > 876_000) fail(label, s, accepted);
+  return hours;
+}
+
+/** wait-control-plane's limit: a Go duration ("4m0s", "90s") from 1s to 1h → ms. */
+export function waitTimeoutMs(value: unknown, label: string): number {
+  const s = asString(value, label).trim();
+  const accepted = 'must be a Go duration such as 4m0s or 90s (units h, m, s), from 1s to 1h';
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s)) fail(label, s, accepted);
+  let ms = 0;
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
+  if (ms < 1000 || ms > 3_600_000) fail(label, s, accepted);
+  return Math.round(ms);
 }

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { OperationalError } from '../errors.js';
 import { createOverlayStore } from './overlay.js';
@@ -105,6 +106,16 @@ export function createHost(options: HostOptions): Host {
         if (action === 'updated') await store.chmod(abs, mode);
         emitFile({ kind: 'dir', path: normalizeNodePath(nodePath), mode, action, secret: false });
         return action;
+      }),
+
+    device: (nodePath) =>
+      at('check', nodePath, async (abs) => {
+        try {
+          return lstatSync(abs).dev;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+          throw error;
+        }
       }),
 
     remove: (nodePath) =>

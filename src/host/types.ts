@@ -66,6 +66,11 @@ export interface Host {
   writeFile(nodePath: string, content: string | Uint8Array, options: WriteOptions): Promise<WriteResult>;
   /** Creates a directory (and parents, 0755) with an explicit mode; corrects the mode if it differs. */
   ensureDir(nodePath: string, mode: number): Promise<WriteResult>;
+  /**
+   * The filesystem device (st_dev, from lstat) that holds a path on disk; undefined when absent.
+   * `reset` compares it with the root's so it never deletes across a mount point.
+   */
+  device(nodePath: string): Promise<number | undefined>;
   /** Removes a file or directory tree; false when it was not there. */
   remove(nodePath: string): Promise<boolean>;
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;

@@ -5,7 +5,9 @@
 import { hostPort } from '../config/net.js';
 import type { DerivedValues, NodeConfig } from '../config/types.js';
 import type { VersionInfo } from '../versions/index.js';
-import { buildCommand, type FlagMap } from './args.js';
+import type { FlagMap } from './args.js';
+import { effectiveArg, mergeArgs } from './extra-args.js';
+import { TLS_CIPHER_SUITES } from './hardening.js';
 import { ETCD_DATA_DIR, ETCD_PKI_DIR } from '../paths.js';
 import { ANNOTATION, COMPONENT, ETCD_CLIENT_PORT, ETCD_METRICS_PORT, ETCD_PEER_PORT, etcdPkiFile } from './constants.js';
 import type { Pod } from './k8s-types.js';
@@ -38,6 +40,7 @@ export function etcdFlags(config: NodeConfig, derived: DerivedValues): FlagMap {
   return {
     'advertise-client-urls': clientUrl,
     'cert-file': etcdPkiFile('server.crt'),
+    'cipher-suites': TLS_CIPHER_SUITES.join(','),
     'client-cert-auth': 'true',
     'data-dir': ETCD_DATA_DIR,
     'initial-advertise-peer-urls': peerUrl,
@@ -58,6 +61,11 @@ export function etcdFlags(config: NodeConfig, derived: DerivedValues): FlagMap {
   };
 }
 
+/** The data directory etcd will use: --data-dir as the user left it. */
+export function etcdDataDir(config: NodeConfig): string {
+  return effectiveArg({ 'data-dir': ETCD_DATA_DIR }, config.etcd?.extraArgs, 'data-dir') || ETCD_DATA_DIR;
+}
+
 /** `<imageRepository>/etcd:<etcdImageTag>` */
 export function etcdImage(config: NodeConfig): string {
   return `${config.imageRepository}/etcd:${config.kubernetesVersion.info.etcdImageTag}`;
@@ -69,14 +77,14 @@ export function buildEtcdPod(config: NodeConfig, derived: DerivedValues): Pod {
   return componentPod({
     name,
     image: etcdImage(config),
-    command: buildCommand(name, etcdFlags(config, derived)),
+    command: [name, ...mergeArgs(etcdFlags(config, derived), config.etcd?.extraArgs)],
     resources: { requests: { cpu: '100m', memory: '100Mi' } },
     annotations: { [ANNOTATION.etcdAdvertiseClientUrls]: etcdAdvertiseClientUrl(config) },
     health: { host: derived.loopback, port: ETCD_METRICS_PORT, scheme: 'HTTP' },
     probes: { liveness: '/livez', readiness: '/readyz', startup: '/readyz' },
     namedProbePort: config.kubernetesVersion.info.namedProbePort,
     mounts: [
-      hostPathMount('etcd-data', ETCD_DATA_DIR, 'DirectoryOrCreate', 'rw'),
+      hostPathMount('etcd-data', etcdDataDir(config), 'DirectoryOrCreate', 'rw'),
       hostPathMount('etcd-certs', ETCD_PKI_DIR, 'DirectoryOrCreate', 'rw'),
     ],
     mountOrder: 'given',

@@ -23,3 +23,8 @@ export {
 } from './kubelet.js';
 export { PROBE_PORT_NAME } from './pod.js';
 export { fromYaml, fromYamlStream, toYaml, toYamlStream } from './yaml.js';
+export { buildAuditPolicy, type AuditPolicy } from './audit-policy.js';
+export { buildEncryptionConfig, generateEncryptionKey, type EncryptionConfiguration } from './encryption-config.js';
+export { effectiveArg, effectiveFlags, mergeArgs } from './extra-args.js';
+export * as hardening from './hardening.js';
+export { acceptedFlags, nearestFlag } from './flags/index.js';

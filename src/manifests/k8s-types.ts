@@ -100,7 +100,15 @@ export interface KubeletConfiguration {
   containerRuntimeEndpoint: string;
   healthzBindAddress: string;
   healthzPort: number;
+  makeIPTablesUtilChains: boolean;
+  podPidsLimit: number;
+  readOnlyPort: number;
   resolvConf?: string;
   rotateCertificates: boolean;
+  seccompDefault: boolean;
   staticPodPath: string;
+  streamingConnectionIdleTimeout: string;
+  tlsCertFile?: string;
+  tlsCipherSuites: string[];
+  tlsPrivateKeyFile?: string;
 }

@@ -5,8 +5,16 @@
  * instead of kubeadm's flag (≤1.33) or instance-config.yaml patch (1.34+).
  */
 import type { DerivedValues, NodeConfig } from '../config/types.js';
-import { flagsToArgs, type FlagMap } from './args.js';
+import type { FlagMap } from './args.js';
 import { canonical } from './canonical.js';
+import { mergeArgs } from './extra-args.js';
+import {
+  KUBELET_SERVING_CERT,
+  KUBELET_SERVING_KEY,
+  POD_PIDS_LIMIT,
+  STREAMING_CONNECTION_IDLE_TIMEOUT,
+  TLS_CIPHER_SUITES,
+} from './hardening.js';
 import type { KubeletConfiguration } from './k8s-types.js';
 import { loadTextTemplate, loadYamlTemplate } from './templates.js';
 
@@ -19,19 +27,48 @@ export interface KubeletConfigurationOptions {
   resolvConf?: string;
 }
 
-/** /var/lib/kubelet/config.yaml: only the fields nodeadm means; the kubelet defaults the rest. */
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The user's kubelet.config over nodeadm's: mappings merge key by key, anything else replaces. */
+function mergeOver(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isObject(current) && isObject(value) ? mergeOver(current, value) : value;
+  }
+  return out;
+}
+
+/**
+ * /var/lib/kubelet/config.yaml: only the fields nodeadm means; the kubelet defaults the rest.
+ * Hardening written explicitly (CIS 4.2.4–4.2.14): no read-only port, idle streams time out,
+ * a per-pod PID limit, RuntimeDefault seccomp, strong ciphers, and on a control-plane node the
+ * CA-signed serving certificate the apiserver verifies (--kubelet-certificate-authority).
+ */
 export function buildKubeletConfiguration(
   config: NodeConfig,
   derived: DerivedValues,
   opts: KubeletConfigurationOptions = {},
 ): KubeletConfiguration {
-  return canonical<KubeletConfiguration>({
+  const hardened: KubeletConfiguration = {
     ...loadYamlTemplate('kubelet-config.yaml'),
     clusterDNS: [derived.dnsServiceIP],
     clusterDomain: config.networking.dnsDomain,
     containerRuntimeEndpoint: config.criSocket,
+    makeIPTablesUtilChains: true,
+    podPidsLimit: POD_PIDS_LIMIT,
+    readOnlyPort: 0,
     resolvConf: opts.resolvConf,
-  });
+    seccompDefault: true,
+    streamingConnectionIdleTimeout: STREAMING_CONNECTION_IDLE_TIMEOUT,
+    tlsCipherSuites: [...TLS_CIPHER_SUITES],
+    // A standalone node has no cluster CA, so its kubelet keeps its self-signed certificate.
+    ...(config.standalone ? {} : { tlsCertFile: KUBELET_SERVING_CERT, tlsPrivateKeyFile: KUBELET_SERVING_KEY }),
+  };
+  const overrides = config.kubelet?.config;
+  return canonical<KubeletConfiguration>(
+    (overrides ? mergeOver(hardened as unknown as Record<string, unknown>, overrides) : hardened) as unknown as KubeletConfiguration,
+  );
 }
 
 export interface KubeletFlagsOptions {
@@ -72,7 +109,7 @@ function quoteForEnvironmentFile(args: string[]): string {
 
 /** /var/lib/kubelet/nodeadm-flags.env: one line, `KUBELET_NODEADM_ARGS="<sorted --k=v>"`. */
 export function buildKubeletFlagsEnv(config: NodeConfig, opts: KubeletFlagsOptions = {}): string {
-  return `${KUBELET_ARGS_VARIABLE}=${quoteForEnvironmentFile(flagsToArgs(kubeletFlags(config, opts)))}\n`;
+  return `${KUBELET_ARGS_VARIABLE}=${quoteForEnvironmentFile(mergeArgs(kubeletFlags(config, opts), config.kubelet?.extraArgs))}\n`;
 }
 
 /** /etc/systemd/system/kubelet.service.d/10-nodeadm.conf: a fixed file. */

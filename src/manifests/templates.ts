@@ -19,7 +19,21 @@ export interface YamlTemplates {
     spec: Omit<Pod['spec'], 'containers' | 'volumes'>;
   };
   'probes.yaml': { liveness: ProbeTimings; readiness: ProbeTimings; startup: ProbeTimings };
-  'kubelet-config.yaml': Omit<KubeletConfiguration, 'clusterDNS' | 'clusterDomain' | 'containerRuntimeEndpoint' | 'resolvConf'>;
+  'kubelet-config.yaml': Omit<
+    KubeletConfiguration,
+    | 'clusterDNS'
+    | 'clusterDomain'
+    | 'containerRuntimeEndpoint'
+    | 'resolvConf'
+    | 'makeIPTablesUtilChains'
+    | 'podPidsLimit'
+    | 'readOnlyPort'
+    | 'seccompDefault'
+    | 'streamingConnectionIdleTimeout'
+    | 'tlsCertFile'
+    | 'tlsCipherSuites'
+    | 'tlsPrivateKeyFile'
+  >;
 }
 
 export type TextTemplate = '10-nodeadm.conf';

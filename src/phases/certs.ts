@@ -1,9 +1,11 @@
 import { certificateList, CERTS_SUBPHASE_IDS, countMissingKeys, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
 import type { Reporter } from '../workflow/reporter.js';
+import { renewTimerPhase } from './certs-renew-timer.js';
 import type { InitContext, InitPhase } from './context.js';
 
 function report(result: PkiResult, out: Reporter): void {
-  if (result.reason !== undefined && result.action !== 'unchanged') out.info(`${result.id}: ${result.reason}`);
+  // An unchanged result carries a reason only when it matters (a certificate from an external CA).
+  if (result.reason !== undefined) out.info(`${result.id}: ${result.reason}`);
 }
 
 function titleOf(id: string): string {
@@ -37,5 +39,5 @@ export const certsPhase: InitPhase = {
     const missing = await countMissingKeys(ctx.host, ctx.config, { kubeconfigs: ctx.willRun('kubeconfig') });
     ctx.pki.keys.prefetch(missing);
   },
-  children: CERTS_SUBPHASE_IDS.map(certSubPhase),
+  children: [...CERTS_SUBPHASE_IDS.map(certSubPhase), renewTimerPhase],
 };

@@ -17,7 +17,8 @@ export type LeafId =
   | 'etcd-server'
   | 'etcd-peer'
   | 'etcd-healthcheck-client'
-  | 'apiserver-etcd-client';
+  | 'apiserver-etcd-client'
+  | 'kubelet-serving';
 export type CertificateId = CaId | LeafId;
 
 export interface CertificateSpec extends CertificateProfile {
@@ -53,6 +54,7 @@ export const CERTS_SUBPHASE_IDS: readonly (CertificateId | 'sa')[] = [
   'etcd-peer',
   'etcd-healthcheck-client',
   'apiserver-etcd-client',
+  'kubelet-serving',
   'sa',
 ];
 
@@ -165,6 +167,19 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
       caId: 'etcd-ca',
       commonName: 'kube-apiserver-etcd-client',
       extKeyUsages: ['clientAuth'],
+    }),
+    // Not in kubeadm: the kubelet's serving certificate, signed by the cluster CA so the API
+    // server can verify it (--kubelet-certificate-authority, CIS 1.2.5); manifests/hardening.ts.
+    leaf({
+      id: 'kubelet-serving',
+      title: "Generate the kubelet's serving certificate, signed by the cluster CA",
+      basePath: '/var/lib/kubelet/pki/kubelet',
+      caId: 'ca',
+      commonName: `system:node:${node}`,
+      organizations: ['system:nodes'],
+      extKeyUsages: ['serverAuth'],
+      dnsNames: [node],
+      ips: [addr],
     }),
   ];
 }

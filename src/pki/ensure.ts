@@ -2,7 +2,8 @@
  * Load-or-create for every file of the PKI (SPEC "Re-running is safe"): what is on disk and
  * right is kept byte for byte; a certificate whose subject or SANs changed is re-issued for
  * its existing key; a key that does not match, or a certificate from a CA that is not on
- * disk, is refused with a PkiError and never overwritten.
+ * disk, is refused with a PkiError and never overwritten. A CA certificate without its key is
+ * an external CA: its certificates must all be in place and right, as the external CA issued them.
  */
 import { PkiError } from '../errors.js';
 import type { NodeConfig } from '../config/types.js';
@@ -20,6 +21,7 @@ import {
 import { loadPrivateKey, type KeyPair, type KeyPool } from './keys.js';
 import {
   certificateMatchesKey,
+  coverageGaps,
   createSelfSignedCA,
   createSignedCertificate,
   DEFAULT_VALIDITY,
@@ -49,6 +51,11 @@ export interface CertificateAuthority extends Issuer {
    * that a CA it replaced signed are re-issued instead of refused.
    */
   issuedNow: boolean;
+  /**
+   * External CA mode (kubeadm's): ca.crt without ca.key. `keyPem` is '' and nothing can be
+   * signed; the certificates it signed are checked and used, never re-issued.
+   */
+  external: boolean;
 }
 
 export interface PkiOptions {
@@ -116,14 +123,11 @@ export async function certificateAuthority(ctx: PkiContext, id: CaId): Promise<C
   const base = { basePath: CA_BASE_PATHS[id] };
   const files = { cert: certPath(base), key: keyPath(base) };
   const [certPem, keyPem] = await Promise.all([ctx.host.readText(files.cert), ctx.host.readText(files.key)]);
-  if (certPem === undefined || keyPem === undefined) {
-    throw new PkiError(
-      `the ${id} CA is missing: ${certPem === undefined ? files.cert : files.key} does not exist`,
-      `run "nodeadm init phase certs ${id}" first`,
-    );
+  if (certPem === undefined) {
+    throw new PkiError(`the ${id} CA is missing: ${files.cert} does not exist`, `run "nodeadm init phase certs ${id}" first`);
   }
   const info = checkAuthority(ctx, files, certPem, keyPem);
-  return remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem, keyPem, issuedNow: false, info });
+  return remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem, keyPem: keyPem ?? '', issuedNow: false, external: keyPem === undefined, info });
 }
 
 async function ensureAuthority(ctx: PkiContext, spec: CertificateSpec): Promise<PkiResult> {
@@ -133,14 +137,15 @@ async function ensureAuthority(ctx: PkiContext, spec: CertificateSpec): Promise<
   const [certPem, keyPem] = await Promise.all([ctx.host.readText(files.cert), ctx.host.readText(files.key)]);
 
   if (certPem !== undefined && keyPem === undefined) {
-    throw new PkiError(
-      `${files.cert} exists but its key ${files.key} does not`,
-      `nodeadm needs the CA key to sign certificates; restore ${files.key}, or move ${files.cert} away to have nodeadm create a new CA`,
-    );
+    // External CA: used as it is (checked), never replaced; the leaves it signed are checked in turn.
+    const info = checkAuthority(ctx, files, certPem, undefined);
+    remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem, keyPem: '', issuedNow: false, external: true, info });
+    const write = await writeCert(ctx.host, files.cert, certPem);
+    return { id, paths: [files.cert], action: write, reason: `external CA: ${files.key} is absent, so nodeadm signs nothing with it` };
   }
   if (certPem !== undefined && keyPem !== undefined) {
     const info = checkAuthority(ctx, files, certPem, keyPem);
-    remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem, keyPem, issuedNow: false, info });
+    remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem, keyPem, issuedNow: false, external: false, info });
     return { id, paths, ...(await rewriteUnchanged(ctx, files, certPem, keyPem)) };
   }
 
@@ -149,7 +154,7 @@ async function ensureAuthority(ctx: PkiContext, spec: CertificateSpec): Promise<
   if (keyPem === undefined) await writeKey(ctx.host, files.key, key.privateKeyPem);
   await writeCert(ctx.host, files.cert, pem);
   const info = inspectCertificate(pem)!;
-  remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem: pem, keyPem: key.privateKeyPem, issuedNow: true, info });
+  remember(ctx, { id, certPath: files.cert, keyPath: files.key, certPem: pem, keyPem: key.privateKeyPem, issuedNow: true, external: false, info });
   return { id, paths, action: 'created', ...(keyPem === undefined ? {} : { reason: 'issued for the existing key' }) };
 }
 
@@ -162,6 +167,7 @@ async function ensureLeaf(ctx: PkiContext, spec: CertificateSpec, caId: CaId): P
     createSignedCertificate(spec, key.publicKeyPem, ca, { now: ctx.now, hours: ctx.validity.leafHours });
 
   if (certPem === undefined) {
+    if (ca.external) throw externalCaError(ca, files.cert, 'does not exist');
     const key = keyPem === undefined ? await ctx.keys.take() : loadPrivateKey(keyPem, files.key).pair;
     const pem = issue(key);
     if (keyPem === undefined) await writeKey(ctx.host, files.key, key.privateKeyPem);
@@ -180,6 +186,14 @@ async function ensureLeaf(ctx: PkiContext, spec: CertificateSpec, caId: CaId): P
     hint: `move ${files.cert} and ${files.key} away to have nodeadm issue new ones`,
   };
   const { reasons, key } = checkLeaf({ certPem, keyPem, profile: spec, ca, now: ctx.now, labels });
+  if (ca.external) {
+    // The external CA's certificate is used when it covers this node; it may carry more SANs.
+    const info = inspectCertificate(certPem)!;
+    const expired = info.notAfter.getTime() <= ctx.now.getTime() ? [`expired on ${info.notAfter.toISOString()}`] : [];
+    const gaps = [...expired, ...coverageGaps(spec, info)];
+    if (gaps.length > 0) throw externalCaError(ca, files.cert, `cannot be used: ${gaps.join('; ')}`);
+    return { id: spec.id, paths, ...(await rewriteUnchanged(ctx, files, certPem, keyPem)), reason: `issued by the external ${ca.id} CA` };
+  }
   if (reasons.length === 0) return { id: spec.id, paths, ...(await rewriteUnchanged(ctx, files, certPem, keyPem)) };
   await writeCert(ctx.host, files.cert, issue(key));
   return { id: spec.id, paths, action: 'updated', reason: `re-issued for the existing key: ${reasons.join('; ')}` };
@@ -237,12 +251,23 @@ export function checkLeaf({ certPem, keyPem, profile, ca, now, labels }: LeafChe
   return { reasons, key: pair };
 }
 
-function checkAuthority(ctx: PkiContext, files: { cert: string; key: string }, certPem: string, keyPem: string): CertificateInfo {
+/** A certificate an external CA must issue: nodeadm cannot sign it. */
+function externalCaError(ca: CertificateAuthority, cert: string, problem: string): PkiError {
+  return new PkiError(
+    `${cert} ${problem}, and the ${ca.id} CA is external (${ca.keyPath} is absent), so nodeadm cannot issue it`,
+    `run "nodeadm certs generate-csr", have the external CA sign the request, and place the certificate at ${cert}`,
+  );
+}
+
+/** Checks a CA certificate (and its key, unless the CA is external). */
+function checkAuthority(ctx: PkiContext, files: { cert: string; key: string }, certPem: string, keyPem: string | undefined): CertificateInfo {
   const info = inspectCertificate(certPem);
   const hint = `restore the CA's own files, or move ${files.cert} and ${files.key} away to have nodeadm create a new CA (every certificate it signed is then re-issued)`;
   if (!info) throw new PkiError(`${files.cert} is not a PEM certificate`, hint);
-  loadPrivateKey(keyPem, files.key);
-  if (!certificateMatchesKey(info, keyPem)) throw new PkiError(`${files.key} does not match ${files.cert}`, hint);
+  if (keyPem !== undefined) {
+    loadPrivateKey(keyPem, files.key);
+    if (!certificateMatchesKey(info, keyPem)) throw new PkiError(`${files.key} does not match ${files.cert}`, hint);
+  }
   if (!info.isCA) throw new PkiError(`${files.cert} is not a CA certificate (no CA:TRUE)`, hint);
   if (info.notAfter.getTime() <= ctx.now.getTime()) {
     throw new PkiError(`the CA ${files.cert} expired on ${info.notAfter.toISOString()}`, hint);

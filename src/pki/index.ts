@@ -3,6 +3,7 @@ export {
   DEFAULT_KEY_ALGORITHM,
   generateKey,
   KEY_ALGORITHMS,
+  keyAlgorithmOf,
   KeyPool,
   loadPrivateKey,
   type KeyAlgorithm,
@@ -11,6 +12,8 @@ export {
 } from './keys.js';
 export {
   certificateMatchesKey,
+  coverageGaps,
+  createCertificateRequest,
   createSelfSignedCA,
   createSignedCertificate,
   DEFAULT_VALIDITY,
@@ -49,3 +52,21 @@ export {
   type PkiOptions,
   type PkiResult,
 } from './ensure.js';
+export {
+  countMissingCsrKeys,
+  expiryReport,
+  EXPIRY_WARNING_MS,
+  generateCsrs,
+  loadSavedConfig,
+  nearestExpiry,
+  renewableNames,
+  renewCertificates,
+  residualTime,
+  type CsrResult,
+  type ExpiryEntry,
+  type ExpiryReport,
+  type NearestExpiry,
+  type RenewOptions,
+  type RenewResult,
+} from './lifecycle.js';
+export { planRestarts, restartComponents, RESTART_DIR, type RestartDeps, type RestartPlan } from './restart.js';

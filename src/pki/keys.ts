@@ -8,29 +8,45 @@ import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { PkiError } from '../errors.js';
 
-/** kubeadm's `encryptionAlgorithm` values that nodeadm supports so far; RSA-2048 is the default. */
-export type KeyAlgorithm = 'RSA-2048' | 'RSA-3072' | 'RSA-4096';
-export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['RSA-2048', 'RSA-3072', 'RSA-4096'];
+/** kubeadm's `encryptionAlgorithm` values (reference §8.6); RSA-2048 is the default. */
+export type KeyAlgorithm = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'ECDSA-P256' | 'ECDSA-P384';
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'];
 export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = 'RSA-2048';
 
-/** A key pair as the files hold it: PKCS#1 `RSA PRIVATE KEY` and PKIX `PUBLIC KEY` PEM. */
+/**
+ * A key pair as the files hold it, as kubeadm's keyutil writes them: PKCS#1 `RSA PRIVATE KEY`
+ * or SEC1 `EC PRIVATE KEY`, and PKIX `PUBLIC KEY` PEM.
+ */
 export interface KeyPair {
   privateKeyPem: string;
   publicKeyPem: string;
 }
 
-const MODULUS_BITS: Record<KeyAlgorithm, number> = { 'RSA-2048': 2048, 'RSA-3072': 3072, 'RSA-4096': 4096 };
+type KeyShape = { type: 'rsa'; modulusLength: number } | { type: 'ec'; namedCurve: 'prime256v1' | 'secp384r1' };
 
-const generateRsa = promisify(generateKeyPair);
+const KEY_SHAPES: Record<KeyAlgorithm, KeyShape> = {
+  'RSA-2048': { type: 'rsa', modulusLength: 2048 },
+  'RSA-3072': { type: 'rsa', modulusLength: 3072 },
+  'RSA-4096': { type: 'rsa', modulusLength: 4096 },
+  'ECDSA-P256': { type: 'ec', namedCurve: 'prime256v1' },
+  'ECDSA-P384': { type: 'ec', namedCurve: 'secp384r1' },
+};
+
+const generatePair = promisify(generateKeyPair);
+const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
 
 /** Generates one key pair on libuv's threadpool (several run in parallel). */
 export async function generateKey(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateRsa('rsa', {
-    modulusLength: MODULUS_BITS[algorithm],
-    publicExponent: 0x10001,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
+  const shape = KEY_SHAPES[algorithm];
+  const { privateKey, publicKey } =
+    shape.type === 'rsa'
+      ? await generatePair('rsa', {
+          modulusLength: shape.modulusLength,
+          publicExponent: 0x10001,
+          publicKeyEncoding,
+          privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+        })
+      : await generatePair('ec', { namedCurve: shape.namedCurve, publicKeyEncoding, privateKeyEncoding: { type: 'sec1', format: 'pem' } });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
@@ -46,12 +62,32 @@ export function loadPrivateKey(privateKeyPem: string, file: string): { key: KeyO
   return { key, pair: { privateKeyPem, publicKeyPem } };
 }
 
-/** The signature algorithm a CA key signs with (the certificate's signatureAlgorithm). */
-export function signatureAlgorithm(key: KeyObject, file: string): { digest: 'sha256'; oid: string } {
-  if (key.asymmetricKeyType === 'rsa') return { digest: 'sha256', oid: '1.2.840.113549.1.1.11' }; // sha256WithRSAEncryption
+/** The encryptionAlgorithm of a key (undefined: a type or size kubeadm does not use). */
+export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') return KEY_ALGORITHMS.find((a) => a === `RSA-${details.modulusLength ?? 0}`);
+  if (key.asymmetricKeyType === 'ec') {
+    return (Object.keys(KEY_SHAPES) as KeyAlgorithm[]).find((a) => {
+      const shape = KEY_SHAPES[a];
+      return shape.type === 'ec' && shape.namedCurve === details.namedCurve;
+    });
+  }
+  return undefined;
+}
+
+/**
+ * The signature algorithm a CA key signs with, as Go's x509 picks it: SHA-256 with RSA,
+ * ECDSA with SHA-256 for P-256, ECDSA with SHA-384 for P-384. `ecdsa`: the AlgorithmIdentifier
+ * has no parameters (RFC 5758), where RSA's has NULL.
+ */
+export function signatureAlgorithm(key: KeyObject, file: string): { digest: 'sha256' | 'sha384'; oid: string; ecdsa: boolean } {
+  const algorithm = keyAlgorithmOf(key);
+  if (algorithm?.startsWith('RSA-')) return { digest: 'sha256', oid: '1.2.840.113549.1.1.11', ecdsa: false }; // sha256WithRSAEncryption
+  if (algorithm === 'ECDSA-P256') return { digest: 'sha256', oid: '1.2.840.10045.4.3.2', ecdsa: true }; // ecdsa-with-SHA256
+  if (algorithm === 'ECDSA-P384') return { digest: 'sha384', oid: '1.2.840.10045.4.3.3', ecdsa: true }; // ecdsa-with-SHA384
   throw new PkiError(
-    `${file} is a ${key.asymmetricKeyType ?? 'unknown'} key; nodeadm signs with RSA keys only so far`,
-    `use an RSA CA key, or move ${file} and its certificate away to have nodeadm create a new CA`,
+    `${file} is a ${key.asymmetricKeyType ?? 'unknown'} key nodeadm cannot sign with (accepted: ${KEY_ALGORITHMS.join(', ')})`,
+    `use a key of one of those kinds, or move ${file} and its certificate away to have nodeadm create a new CA`,
   );
 }
 

@@ -1,11 +1,15 @@
 /**
- * X.509 certificates: built with node-forge (the only importer of it in nodeadm), signed and
- * read with node:crypto, which is fast. The shapes follow kubeadm's pkiutil (reference §1).
+ * X.509 certificates and CSRs: DER built with node-forge's ASN.1 encoder (the only importer of
+ * node-forge in nodeadm), signed and read with node:crypto, which is fast and knows RSA and
+ * ECDSA. forge's certificate object only knows RSA keys, so the TBSCertificate is assembled here
+ * from forge's name and extension encoders plus node:crypto's SubjectPublicKeyInfo. The shapes
+ * follow kubeadm's pkiutil (reference §1).
  */
-import { createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 import { canonicalIp } from '../config/net.js';
+import { PkiError } from '../errors.js';
 import { signatureAlgorithm, type KeyPair } from './keys.js';
 
 export type ExtKeyUsage = 'serverAuth' | 'clientAuth';
@@ -52,10 +56,11 @@ export interface IssueOptions {
 
 /** A self-signed CA certificate for `key` (subject CN only, SAN DNS:<CN>, SKI). */
 export function createSelfSignedCA(profile: CertificateProfile, key: KeyPair, keyPath: string, options: IssueOptions): string {
-  const cert = newCertificate(profile, key.publicKeyPem, options);
-  cert.setIssuer(cert.subject.attributes);
-  cert.setExtensions([...profileExtensions(profile), { name: 'subjectKeyIdentifier' }, ...sanExtension(profile)]);
-  return signAndEncode(cert, key.privateKeyPem, keyPath);
+  const subject = nameAsn1(profile);
+  const ski = subjectKeyId(key.publicKeyPem);
+  const skiExtension = { id: '2.5.29.14', name: 'subjectKeyIdentifier', value: asn1.create(U, asn1.Type.OCTETSTRING, false, ski) };
+  const extensions = [...profileExtensions(profile), skiExtension, ...sanExtension(profile)];
+  return signCertificate({ subject, issuer: subject, publicKeyPem: key.publicKeyPem, extensions, options }, key.privateKeyPem, keyPath);
 }
 
 /** A certificate for `publicKeyPem` signed by `issuer` (AKI = the issuer's SKI). */
@@ -65,29 +70,142 @@ export function createSignedCertificate(
   issuer: Issuer,
   options: IssueOptions,
 ): string {
-  const cert = newCertificate(profile, publicKeyPem, options);
-  const caCert = forge.pki.certificateFromPem(issuer.certPem);
-  cert.setIssuer(caCert.subject.attributes);
-  const caSki = (caCert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined)
-    ?.subjectKeyIdentifier;
-  const aki = caSki ? [{ name: 'authorityKeyIdentifier', keyIdentifier: forge.util.hexToBytes(caSki) }] : [];
-  cert.setExtensions([...profileExtensions(profile), ...aki, ...sanExtension(profile)]);
-  return signAndEncode(cert, issuer.keyPem, issuer.keyPath);
+  if (issuer.keyPem === '') {
+    throw new PkiError(
+      `cannot sign a certificate for ${profile.commonName}: the CA key ${issuer.keyPath} is absent (external CA)`,
+      'have the external CA sign the CSR that "nodeadm certs generate-csr" writes, and place the certificate next to its key',
+    );
+  }
+  const ca = caIdentity(issuer.certPem);
+  const aki = ca.ski ? [{ name: 'authorityKeyIdentifier', keyIdentifier: ca.ski }] : [];
+  const extensions = [...profileExtensions(profile), ...aki, ...sanExtension(profile)];
+  return signCertificate({ subject: nameAsn1(profile), issuer: ca.subject, publicKeyPem, extensions, options }, issuer.keyPem, issuer.keyPath);
 }
 
-function newCertificate(profile: CertificateProfile, publicKeyPem: string, { now, hours }: IssueOptions): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  cert.serialNumber = randomSerialHex();
-  const start = Math.floor(now.getTime() / 1000) * 1000; // X.509 times have whole seconds
-  cert.validity.notBefore = new Date(start - BACKDATE_MS);
-  cert.validity.notAfter = new Date(start + hours * 3600 * 1000);
-  // Go's pkix.Name order: O before CN.
-  cert.setSubject([
-    ...profile.organizations.map((value) => nameAttribute('O', value)),
-    nameAttribute('CN', profile.commonName),
+/**
+ * A PKCS#10 request for `key` with the profile's subject and, as an extensionRequest, its key
+ * usages and SANs: what an external CA signs (kubeadm's `certs generate-csr`).
+ */
+export function createCertificateRequest(profile: CertificateProfile, key: KeyPair, keyPath: string): string {
+  const extensions = forgeExtras.certificateExtensionsToAsn1(filledExtensions([...profileExtensions(profile), ...sanExtension(profile)]));
+  const extensionRequest = asn1.create(U, asn1.Type.SEQUENCE, true, [
+    oid('1.2.840.113549.1.9.14'),
+    asn1.create(U, asn1.Type.SET, true, [extensions.value[0] as forge.asn1.Asn1]),
   ]);
-  return cert;
+  const info = asn1.create(U, asn1.Type.SEQUENCE, true, [
+    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(0).getBytes()),
+    nameAsn1(profile),
+    spkiAsn1(key.publicKeyPem),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [extensionRequest]),
+  ]);
+  return signed('CERTIFICATE REQUEST', info, key.privateKeyPem, keyPath);
+}
+
+const asn1 = forge.asn1;
+/** Part of forge's API that @types/node-forge leaves out. */
+const forgeExtras = forge.pki as unknown as { certificateExtensionsToAsn1(extensions: object[]): forge.asn1.Asn1 };
+const U = asn1.Class.UNIVERSAL;
+const oid = (dotted: string): forge.asn1.Asn1 => asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(dotted).getBytes());
+/** DER bytes as forge's binary string, and back. */
+const binary = (der: Buffer): string => der.toString('binary');
+const derOf = (node: forge.asn1.Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+/** Bit strings stay raw bytes, so a re-encoded node is byte-identical to its source. */
+const fromDer = (der: Buffer): forge.asn1.Asn1 => asn1.fromDer(binary(der), { decodeBitStrings: false } as unknown as boolean);
+
+/** SubjectPublicKeyInfo of any key node:crypto reads (RSA or EC): forge's own encoder knows RSA only. */
+function spkiAsn1(publicKeyPem: string): forge.asn1.Asn1 {
+  return fromDer(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
+}
+
+/** Go's SubjectKeyId: SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1). */
+function subjectKeyId(publicKeyPem: string): string {
+  const bits = (spkiAsn1(publicKeyPem).value as forge.asn1.Asn1[])[1]!.value as string;
+  return binary(createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest());
+}
+
+/** The issuer's subject (as encoded, byte for byte) and its SKI, read from its DER. */
+function caIdentity(certPem: string): { subject: forge.asn1.Asn1; ski?: string } {
+  const tbs = (fromDer(new X509Certificate(certPem).raw).value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[];
+  const offset = tbs[0]!.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0; // v1 certificates have no version field
+  const subject = tbs[offset + 4]!;
+  const wrapped = tbs.find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
+  for (const ext of ((wrapped?.value as forge.asn1.Asn1[] | undefined)?.[0]?.value ?? []) as forge.asn1.Asn1[]) {
+    const parts = ext.value as forge.asn1.Asn1[];
+    if (asn1.derToOid(parts[0]!.value as string) !== '2.5.29.14') continue;
+    const inner = asn1.fromDer(parts[parts.length - 1]!.value as string);
+    return { subject, ski: inner.value as string };
+  }
+  return { subject };
+}
+
+/** Go's pkix.Name order: O before CN. */
+function nameAsn1(profile: CertificateProfile): forge.asn1.Asn1 {
+  const holder = forge.pki.createCertificate();
+  holder.setSubject([...profile.organizations.map((value) => nameAttribute('O', value)), nameAttribute('CN', profile.commonName)]);
+  return forge.pki.distinguishedNameToAsn1(holder.subject);
+}
+
+/** forge fills in each extension's DER value; it needs a certificate object to do so. */
+function filledExtensions(extensions: object[]): object[] {
+  const holder = forge.pki.createCertificate();
+  holder.setExtensions(extensions);
+  return holder.extensions as object[];
+}
+
+/** RFC 5280: UTCTime through 2049, GeneralizedTime from 2050. */
+function timeAsn1(date: Date): forge.asn1.Asn1 {
+  return date.getUTCFullYear() < 2050
+    ? asn1.create(U, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
+    : asn1.create(U, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
+}
+
+interface CertificateParts {
+  subject: forge.asn1.Asn1;
+  issuer: forge.asn1.Asn1;
+  publicKeyPem: string;
+  extensions: object[];
+  options: IssueOptions;
+}
+
+/** Builds the TBSCertificate (v3, random serial, backdated NotBefore) and signs it. */
+function signCertificate(parts: CertificateParts, signerKeyPem: string, signerKeyPath: string): string {
+  const start = Math.floor(parts.options.now.getTime() / 1000) * 1000; // X.509 times have whole seconds
+  const { algorithm } = signer(signerKeyPem, signerKeyPath);
+  const tbs = asn1.create(U, asn1.Type.SEQUENCE, true, [
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes())]),
+    asn1.create(U, asn1.Type.INTEGER, false, forge.util.hexToBytes(randomSerialHex())),
+    algorithm,
+    parts.issuer,
+    asn1.create(U, asn1.Type.SEQUENCE, true, [
+      timeAsn1(new Date(start - BACKDATE_MS)),
+      timeAsn1(new Date(start + parts.options.hours * 3600 * 1000)),
+    ]),
+    parts.subject,
+    spkiAsn1(parts.publicKeyPem),
+    forgeExtras.certificateExtensionsToAsn1(filledExtensions(parts.extensions)),
+  ]);
+  return signed('CERTIFICATE', tbs, signerKeyPem, signerKeyPath);
+}
+
+/** The signing key and its AlgorithmIdentifier (no parameters for ECDSA, NULL for RSA). */
+function signer(keyPem: string, keyPath: string): { key: KeyObject; digest: string; algorithm: forge.asn1.Asn1 } {
+  const key = createPrivateKey(keyPem);
+  const { digest, oid: algorithmOid, ecdsa } = signatureAlgorithm(key, keyPath);
+  const params = ecdsa ? [] : [asn1.create(U, asn1.Type.NULL, false, '')];
+  return { key, digest, algorithm: asn1.create(U, asn1.Type.SEQUENCE, true, [oid(algorithmOid), ...params]) };
+}
+
+/** SEQUENCE { body, algorithm, BIT STRING signature } as PEM; signed by node:crypto (DER ECDSA signatures). */
+function signed(type: 'CERTIFICATE' | 'CERTIFICATE REQUEST', body: forge.asn1.Asn1, keyPem: string, keyPath: string): string {
+  const { key, digest, algorithm } = signer(keyPem, keyPath);
+  const signature = sign(digest, derOf(body), key);
+  const whole = asn1.create(U, asn1.Type.SEQUENCE, true, [
+    body,
+    algorithm,
+    asn1.create(U, asn1.Type.BITSTRING, false, `\0${binary(signature)}`),
+  ]);
+  const base64 = derOf(whole).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN ${type}-----\n${base64}\n-----END ${type}-----\n`;
 }
 
 /** KeyUsage, EKU and BasicConstraints, in Go's extension order. */
@@ -135,23 +253,6 @@ function randomSerialHex(): string {
   let hex = (n + 1n).toString(16);
   if (hex.length % 2 === 1) hex = `0${hex}`;
   return parseInt(hex[0]!, 16) >= 8 ? `00${hex}` : hex;
-}
-
-/** Part of forge's API that @types/node-forge leaves out. */
-interface ForgeTbs {
-  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
-}
-
-/** Signs the TBSCertificate with node:crypto (forge's JS RSA takes ~45 ms per signature). */
-function signAndEncode(cert: forge.pki.Certificate, signerKeyPem: string, signerKeyPath: string): string {
-  const key = createPrivateKey(signerKeyPem);
-  const { digest, oid } = signatureAlgorithm(key, signerKeyPath);
-  cert.signatureOid = oid;
-  cert.siginfo.algorithmOid = oid;
-  cert.tbsCertificate = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
-  const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
-  cert.signature = sign(digest, tbs, key).toString('binary');
-  return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
 /** What a certificate on disk says, read with node:crypto. */
@@ -252,4 +353,23 @@ export function profileDifferences(want: CertificateProfile, have: CertificateIn
   if (added.length > 0) reasons.push(`added ${added.join(', ')}`);
   if (removed.length > 0) reasons.push(`removed ${removed.join(', ')}`);
   return reasons;
+}
+
+/**
+ * What a certificate from an external CA lacks for its role: another CN, a missing usage,
+ * organization or SAN ([] = it covers this node). Extra SANs are the external CA's choice.
+ */
+export function coverageGaps(want: CertificateProfile, have: CertificateInfo): string[] {
+  const gaps: string[] = [];
+  if (have.commonName !== want.commonName) gaps.push(`CN is ${have.commonName}, not ${want.commonName}`);
+  const missing = (label: string, wanted: readonly string[], had: readonly string[]): string[] =>
+    wanted.filter((v) => !had.includes(v)).map((v) => `${label}:${v}`);
+  const absent = [
+    ...missing('O', want.organizations, have.organizations),
+    ...missing('EKU', want.extKeyUsages, have.extKeyUsages),
+    ...missing('DNS', want.dnsNames, have.dnsNames),
+    ...missing('IP', want.ips.map(canonicalIp), have.ips),
+  ];
+  if (absent.length > 0) gaps.push(`lacks ${absent.join(', ')}`);
+  return gaps;
 }

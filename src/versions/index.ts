@@ -15,6 +15,12 @@ export interface VersionInfo {
   etcdImageTag: string;
   pauseImageTag: string;
   coreDNSImageTag: string;
+  /** v1.34+: CoreDNS's probes use named container ports liveness-probe/readiness-probe (PR #131587). */
+  coreDNSNamedProbePorts: boolean;
+  /** v1.35+: failCgroupV1 defaults to true, so the kubelet refuses to start on a cgroup v1 host (PR #134298). */
+  kubeletFailsOnCgroupV1: boolean;
+  /** pkgs.k8s.io channel of this minor: one apt repository per minor, only that minor's packages. */
+  packageChannel: string;
   /** etcd 3.6 replaced the --experimental-* pair with a feature gate and a GA flag (PR #132838). */
   etcdFlagStyle: 'experimental' | 'feature-gate';
   /** v1.34+: a named container port `probe-port`; probes reference it by name (PR #132776). */
@@ -25,6 +31,8 @@ export interface VersionInfo {
   kubeletPodInfraImageFlag: boolean;
   /** ≤v1.35: kube-controller-manager mounts the flexvolume plugin dir (dropped in v1.36, PR #136423). */
   controllerManagerFlexVolume: boolean;
+  /** v1.34+: `encryptionAlgorithm: ECDSA-P384` is accepted (reference §8.6). */
+  ecdsaP384: boolean;
   /**
    * First patch of this minor whose apiserver-kubelet-client certificate has no Organization and
    * is bound to system:kubelet-api-admin by a ClusterRoleBinding instead (PR #138957 and its
@@ -40,11 +48,15 @@ export const VERSIONS: readonly VersionInfo[] = [
     etcdImageTag: '3.5.16-0',
     pauseImageTag: '3.10',
     coreDNSImageTag: 'v1.11.3',
+    coreDNSNamedProbePorts: false,
+    packageChannel: 'core:/stable:/v1.32',
+    kubeletFailsOnCgroupV1: false,
     etcdFlagStyle: 'experimental',
     namedProbePort: false,
     kubeletUsesLocalEndpoint: false,
     kubeletPodInfraImageFlag: true,
     controllerManagerFlexVolume: true,
+    ecdsaP384: false,
   },
   {
     minor: '1.33',
@@ -52,11 +64,15 @@ export const VERSIONS: readonly VersionInfo[] = [
     etcdImageTag: '3.5.21-0',
     pauseImageTag: '3.10',
     coreDNSImageTag: 'v1.12.0',
+    coreDNSNamedProbePorts: false,
+    packageChannel: 'core:/stable:/v1.33',
+    kubeletFailsOnCgroupV1: false,
     etcdFlagStyle: 'experimental',
     namedProbePort: false,
     kubeletUsesLocalEndpoint: true,
     kubeletPodInfraImageFlag: true,
     controllerManagerFlexVolume: true,
+    ecdsaP384: false,
     dedicatedKubeletClientRoleSince: '1.33.12',
   },
   {
@@ -65,11 +81,15 @@ export const VERSIONS: readonly VersionInfo[] = [
     etcdImageTag: '3.6.4-0',
     pauseImageTag: '3.10.1',
     coreDNSImageTag: 'v1.12.1',
+    coreDNSNamedProbePorts: true,
+    packageChannel: 'core:/stable:/v1.34',
+    kubeletFailsOnCgroupV1: false,
     etcdFlagStyle: 'feature-gate',
     namedProbePort: true,
     kubeletUsesLocalEndpoint: true,
     kubeletPodInfraImageFlag: true,
     controllerManagerFlexVolume: true,
+    ecdsaP384: true,
     dedicatedKubeletClientRoleSince: '1.34.8',
   },
   {
@@ -78,11 +98,15 @@ export const VERSIONS: readonly VersionInfo[] = [
     etcdImageTag: '3.6.6-0',
     pauseImageTag: '3.10.1',
     coreDNSImageTag: 'v1.13.1',
+    coreDNSNamedProbePorts: true,
+    packageChannel: 'core:/stable:/v1.35',
+    kubeletFailsOnCgroupV1: true,
     etcdFlagStyle: 'feature-gate',
     namedProbePort: true,
     kubeletUsesLocalEndpoint: true,
     kubeletPodInfraImageFlag: false,
     controllerManagerFlexVolume: true,
+    ecdsaP384: true,
     dedicatedKubeletClientRoleSince: '1.35.5',
   },
   {
@@ -91,11 +115,15 @@ export const VERSIONS: readonly VersionInfo[] = [
     etcdImageTag: '3.6.8-0',
     pauseImageTag: '3.10.2',
     coreDNSImageTag: 'v1.14.2',
+    coreDNSNamedProbePorts: true,
+    packageChannel: 'core:/stable:/v1.36',
+    kubeletFailsOnCgroupV1: true,
     etcdFlagStyle: 'feature-gate',
     namedProbePort: true,
     kubeletUsesLocalEndpoint: true,
     kubeletPodInfraImageFlag: false,
     controllerManagerFlexVolume: false,
+    ecdsaP384: true,
     dedicatedKubeletClientRoleSince: '1.36.1',
   },
 ];

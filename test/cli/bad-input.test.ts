@@ -51,7 +51,7 @@ describe('bad input exits 2 with one line naming the flag, and writes nothing', 
     const root = join(dir, 'phase');
     const { code, err } = await runCli(['init', 'phase', 'certz', '--root', root, ...BASE_ARGS]);
     expect(code).toBe(2);
-    expect(err).toMatch(/unknown phase "certz" \(valid: save-config, certs, kubeconfig/);
+    expect(err).toMatch(/unknown phase "certz" \(valid: preflight, prepare-host, save-config, certs, kubeconfig/);
     const sub = await runCli(['init', 'phase', 'certs', 'apiservr', '--root', root, ...BASE_ARGS]);
     expect(sub.code).toBe(2);
     expect(sub.err).toMatch(/unknown sub-phase "apiservr" \(valid: all, ca, apiserver,/);

@@ -133,3 +133,83 @@ describe('real etcd with nodeadm certificates', () => {
     expect(ok.out).toBe('hello\n');
   });
 });
+
+describe('real etcd with an ECDSA-P256 PKI (--encryption-algorithm)', () => {
+  let ecDir: string;
+  let ecRoot: string;
+  let ecEtcd: ChildProcess | undefined;
+  let ecUrl: string;
+  let ecLog = '';
+  const ecPki = (p: string): string => join(ecRoot, 'etc/kubernetes/pki', p);
+  const ctl = async (args: string[], client: string): Promise<{ code: number; out: string }> => {
+    try {
+      const { stdout, stderr } = await execFileP(
+        'etcdctl',
+        [`--endpoints=${ecUrl}`, `--cacert=${ecPki('etcd/ca.crt')}`, `--cert=${ecPki(`${client}.crt`)}`, `--key=${ecPki(`${client}.key`)}`, '--dial-timeout=3s', '--command-timeout=5s', ...args],
+        { env: { ...process.env, ETCDCTL_API: '3' } },
+      );
+      return { code: 0, out: stdout + stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, out: err.stdout + err.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    ecDir = await tempRoot('nodeadm-etcd-ec-');
+    ecRoot = join(ecDir, 'node');
+    const init = await runCli(['init', '--root', ecRoot, ...BASE_ARGS, '--encryption-algorithm', 'ECDSA-P256', '--skip-phases', 'control-plane,kubeconfig']);
+    expect(init.code).toBe(0);
+    expect(await readFile(ecPki('etcd/server.key'), 'utf8')).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
+    const pod = yaml.load(await readFile(join(ecRoot, 'etc/kubernetes/manifests/etcd.yaml'), 'utf8')) as { spec: { containers: Array<{ command: string[] }> } };
+    const flags = new Map(pod.spec.containers[0]!.command.slice(1).map((arg) => {
+      const [k, ...v] = arg.replace(/^--/, '').split('=');
+      return [k!, v.join('=')] as const;
+    }));
+    const [clientPort, peerPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    ecUrl = `https://127.0.0.1:${clientPort}`;
+    const peerUrl = `https://127.0.0.1:${peerPort}`;
+    const name = flags.get('name')!;
+    const dataDir = join(ecDir, 'etcd-data');
+    await mkdir(dataDir, { mode: 0o700 });
+    const tls = ['cert-file', 'key-file', 'trusted-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file'].map((f) => `--${f}=${join(ecRoot, flags.get(f)!)}`);
+    ecEtcd = spawn('etcd', [
+      ...tls,
+      '--client-cert-auth=true',
+      '--peer-client-cert-auth=true',
+      `--name=${name}`,
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${ecUrl}`,
+      `--advertise-client-urls=${ecUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=${name}=${peerUrl}`,
+      `--listen-metrics-urls=http://127.0.0.1:${metricsPort}`,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ecEtcd.stdout?.on('data', (d: Buffer) => (ecLog += d.toString()));
+    ecEtcd.stderr?.on('data', (d: Buffer) => (ecLog += d.toString()));
+    for (let i = 0; i < 100; i++) {
+      if ((await ctl(['endpoint', 'health'], 'etcd/healthcheck-client')).code === 0) return;
+      if (ecEtcd.exitCode !== null) throw new Error(`etcd exited ${ecEtcd.exitCode}:\n${ecLog}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`etcd did not become healthy:\n${ecLog}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    ecEtcd?.kill('SIGTERM');
+    await cleanup(ecDir);
+  });
+
+  it('serves TLS with the ECDSA server and peer certificates; the ECDSA API server client writes and reads', async () => {
+    expect(await ctl(['put', '/registry/nodeadm-ec', 'p256'], 'apiserver-etcd-client')).toEqual({ code: 0, out: 'OK\n' });
+    expect(await ctl(['get', '/registry/nodeadm-ec', '--print-value-only'], 'apiserver-etcd-client')).toEqual({ code: 0, out: 'p256\n' });
+    expect(ecLog).not.toMatch(/tls: bad certificate|handshake error/);
+  });
+
+  it('accepts a client certificate renewed by `nodeadm certs renew` (same CA, new key)', async () => {
+    const renew = await runCli(['certs', 'renew', 'apiserver-etcd-client', '--root', ecRoot]);
+    expect(renew.code).toBe(0);
+    expect(await ctl(['get', '/registry/nodeadm-ec', '--print-value-only'], 'apiserver-etcd-client')).toEqual({ code: 0, out: 'p256\n' });
+  });
+});

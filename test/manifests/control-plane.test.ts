@@ -142,18 +142,32 @@ describe('kube-apiserver', () => {
     const { config, derived } = input('v1.36');
     const dirs = ['/usr/share/ca-certificates', '/etc/pki/ca-trust', '/etc/pki/tls/certs', '/etc/pki/ca-trust'];
     const pod = buildApiServerPod(config, derived, { caCertDirs: dirs });
-    expect(pod.spec.volumes.map((v) => v.name)).toEqual(['ca-certs', 'etc-pki-ca-trust', 'etc-pki-tls-certs', 'k8s-certs', 'usr-share-ca-certificates']);
+    // audit-log, audit-policy and encryption-config are the hardening mounts (CIS 1.2.16, 3.2.1, 1.2.27).
+    expect(pod.spec.volumes.map((v) => v.name)).toEqual([
+      'audit-log',
+      'audit-policy',
+      'ca-certs',
+      'encryption-config',
+      'etc-pki-ca-trust',
+      'etc-pki-tls-certs',
+      'k8s-certs',
+      'usr-share-ca-certificates',
+    ]);
     expect(pod.spec.volumes.find((v) => v.name === 'etc-pki-tls-certs')!.hostPath).toEqual({ path: '/etc/pki/tls/certs', type: 'DirectoryOrCreate' });
     const mounts = container(pod).volumeMounts;
     expect(mounts.map((m) => m.name)).toEqual(pod.spec.volumes.map((v) => v.name));
-    for (const m of mounts) expect(m.readOnly).toBe(true);
+    // Only the audit log directory is writable: the apiserver rotates by renaming inside it.
+    for (const m of mounts) expect(m.readOnly, m.name).toBe(m.name === 'audit-log' ? undefined : true);
   });
 
   it('names every candidate CA directory like kubeadm', () => {
     const { config, derived } = input('v1.36');
     const pod = buildApiServerPod(config, derived, { caCertDirs: CA_CERT_DIR_CANDIDATES });
     expect(pod.spec.volumes.map((v) => v.name)).toEqual([
+      'audit-log',
+      'audit-policy',
       'ca-certs',
+      'encryption-config',
       'etc-ca-certificates',
       'etc-pki-ca-trust',
       'etc-pki-tls-certs',
@@ -280,6 +294,9 @@ describe('kube-scheduler', () => {
       '--bind-address=127.0.0.1',
       '--kubeconfig=/etc/kubernetes/scheduler.conf',
       '--leader-elect=true',
+      // Hardening beyond kubeadm: CIS 1.4.1, and strong TLS 1.2 suites on the secure port.
+      '--profiling=false',
+      '--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305',
     ]);
     const c = container(pod);
     expect(probesOf(c).map((p) => [p.httpGet.host, p.httpGet.port, p.httpGet.path])).toEqual([

@@ -19,8 +19,17 @@ describe('buildKubeletConfiguration', () => {
       'containerRuntimeEndpoint',
       'healthzBindAddress',
       'healthzPort',
+      // CIS 4.2.4–4.2.14 hardening, written explicitly.
+      'makeIPTablesUtilChains',
+      'podPidsLimit',
+      'readOnlyPort',
       'rotateCertificates',
+      'seccompDefault',
       'staticPodPath',
+      'streamingConnectionIdleTimeout',
+      'tlsCertFile',
+      'tlsCipherSuites',
+      'tlsPrivateKeyFile',
     ]);
     expect(kc).toMatchObject({
       apiVersion: 'kubelet.config.k8s.io/v1beta1',
@@ -52,7 +61,7 @@ describe('buildKubeletConfiguration', () => {
     expect(kc.clusterDNS).toEqual(['fd00:10:96::a']);
     expect(kc.clusterDomain).toBe('corp.example');
     expect(kc.resolvConf).toBe('/run/systemd/resolve/resolv.conf');
-    expect(Object.keys(kc).indexOf('resolvConf')).toBe(Object.keys(kc).indexOf('healthzPort') + 1);
+    expect(Object.keys(kc).indexOf('resolvConf')).toBe(Object.keys(kc).indexOf('readOnlyPort') + 1);
   });
 
   it('returns a fresh object each time', () => {

@@ -30,6 +30,7 @@ describe('certificateList', () => {
       '/etc/kubernetes/pki/etcd/peer.crt',
       '/etc/kubernetes/pki/etcd/healthcheck-client.crt',
       '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+      '/var/lib/kubelet/pki/kubelet.crt', // not kubeadm's: the kubelet's serving certificate (CIS hardening)
     ]);
     expect(keyPath(byId(list, 'etcd-server'))).toBe('/etc/kubernetes/pki/etcd/server.key');
   });
@@ -47,6 +48,7 @@ describe('certificateList', () => {
       ['etcd-peer', 'etcd-ca', 'cp-1', '', 'serverAuth,clientAuth'],
       ['etcd-healthcheck-client', 'etcd-ca', 'kube-etcd-healthcheck-client', '', 'clientAuth'],
       ['apiserver-etcd-client', 'etcd-ca', 'kube-apiserver-etcd-client', '', 'clientAuth'],
+      ['kubelet-serving', 'ca', 'system:node:cp-1', 'system:nodes', 'serverAuth'],
     ]);
     for (const spec of list) expect(spec.isCA).toBe(spec.caId === undefined);
   });

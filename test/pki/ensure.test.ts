@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { chmod, cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PkiError } from '../../src/errors.js';
@@ -45,12 +45,12 @@ async function copyOfBase(): Promise<{ root: string; run: (pool?: KeyPool, cfg?:
 const read = (root: string, file: string): Promise<string> => readFile(path.join(root, file), 'utf8');
 
 beforeAll(async () => {
-  keys = await pregenerate(16); // 11 for the base PKI, the rest for single tests
+  keys = await pregenerate(17); // 12 for the base PKI, the rest for single tests
   const { root, host } = await tempRoot();
   base = root;
-  const pool = poolOf(keys.slice(0, 11));
+  const pool = poolOf(keys.slice(0, 12));
   firstRun = await ensureCertificates(createPkiContext(host, pool, { now: NOW }), config);
-  expect(pool.used()).toBe(11);
+  expect(pool.used()).toBe(12);
 });
 afterAll(removeTempRoots);
 
@@ -65,7 +65,7 @@ describe('ensureCertificates on an empty root', () => {
     expect(files.get(`${PKI}/etcd/peer.key`)!.mode).toBe(0o600);
     expect(files.get(`${PKI}/sa.key`)!.mode).toBe(0o600);
     expect(files.get(`${PKI}/sa.pub`)!.mode).toBe(0o600);
-    expect(files.size).toBe(22);
+    expect(files.size).toBe(24); // 11 certificates with their keys (the kubelet's serving pair included), sa.key, sa.pub
   });
 
   it('signs every leaf by its own CA', async () => {
@@ -157,7 +157,7 @@ describe('refusals: never overwrite', () => {
   it('refuses a leaf signed by a CA that is not on disk', async () => {
     const { root, run } = await copyOfBase();
     // an independent CA with the same name, and an apiserver pair from it
-    const [foreignCaKey, foreignLeafKey] = [keys[11]!, keys[12]!];
+    const [foreignCaKey, foreignLeafKey] = [keys[12]!, keys[13]!];
     const foreignCa = createSelfSignedCA(certificateList(config)[0]!, foreignCaKey, 'foreign-ca.key', { now: NOW, hours: 87600 });
     const apiserverSpec = certificateList(config)[1]!;
     const foreignLeaf = createSignedCertificate(
@@ -179,17 +179,26 @@ describe('refusals: never overwrite', () => {
     expect(changedFiles(before, await snapshot(root))).toEqual([]);
   });
 
-  it('refuses a CA certificate without its key, and a leaf certificate without its key', async () => {
-    for (const [file, message] of [
-      ['etcd/ca.key', /etcd\/ca\.crt exists but its key \/etc\/kubernetes\/pki\/etcd\/ca\.key does not/],
-      ['front-proxy-client.key', /front-proxy-client\.crt exists but its key .*front-proxy-client\.key does not/],
-    ] as const) {
-      const { root, run } = await copyOfBase();
-      await rm(path.join(root, PKI, file));
-      const before = await snapshot(root);
-      await expect(run()).rejects.toThrow(message);
-      expect(changedFiles(before, await snapshot(root))).toEqual([]);
-    }
+  it('refuses a leaf certificate without its key', async () => {
+    const { root, run } = await copyOfBase();
+    await rm(path.join(root, PKI, 'front-proxy-client.key'));
+    const before = await snapshot(root);
+    await expect(run()).rejects.toThrow(/front-proxy-client\.crt exists but its key .*front-proxy-client\.key does not/);
+    expect(changedFiles(before, await snapshot(root))).toEqual([]);
+  });
+
+  it('takes a CA certificate without its key as an external CA: its certificates are used, none is issued', async () => {
+    const { root, run } = await copyOfBase();
+    await rm(path.join(root, PKI, 'etcd/ca.key'));
+    const before = await snapshot(root);
+    const results = await run();
+    expect(results.find((r) => r.id === 'etcd-ca')).toMatchObject({ action: 'unchanged', reason: expect.stringContaining('external CA') });
+    expect(results.find((r) => r.id === 'etcd-peer')).toMatchObject({ action: 'unchanged', reason: 'issued by the external etcd-ca CA' });
+    expect(changedFiles(before, await snapshot(root))).toEqual([]);
+    // a missing certificate cannot be issued: the error says how to get it
+    await rm(path.join(root, PKI, 'etcd/peer.crt'));
+    await expect(run()).rejects.toThrow(/etcd\/peer\.crt does not exist, and the etcd-ca CA is external .*so nodeadm cannot issue it/);
+    expect(await readdir(path.join(root, PKI, 'etcd'))).not.toContain('ca.key');
   });
 
   it('refuses a CA key that does not match the CA certificate', async () => {
@@ -222,7 +231,7 @@ describe('partial PKI', () => {
     await rm(path.join(root, PKI, 'front-proxy-ca.crt'));
     await rm(path.join(root, PKI, 'front-proxy-ca.key'));
     const before = await snapshot(root);
-    const pool = poolOf([keys[13]!]);
+    const pool = poolOf([keys[14]!]);
     const results = await run(pool);
     expect(pool.used()).toBe(1);
     expect(results.filter((r) => r.action !== 'unchanged').map((r) => [r.id, r.action, r.reason])).toEqual([
@@ -250,17 +259,17 @@ describe('partial PKI', () => {
   it('replaces sa.pub with a new pair when sa.key is gone', async () => {
     const { root, run } = await copyOfBase();
     await rm(path.join(root, PKI, 'sa.key'));
-    const results = await run(poolOf([keys[14]!]));
+    const results = await run(poolOf([keys[15]!]));
     expect(results.at(-1)).toMatchObject({ id: 'sa', action: 'created', reason: expect.stringContaining('replaced /etc/kubernetes/pki/sa.pub') });
-    expect(await read(root, `${PKI}/sa.pub`)).toBe(keys[14]!.publicKeyPem);
+    expect(await read(root, `${PKI}/sa.pub`)).toBe(keys[15]!.publicKeyPem);
   });
 });
 
 describe('sub-phases and key counting', () => {
   it('countMissingKeys counts missing key files and kubeconfigs', async () => {
     const empty = await tempRoot();
-    expect(await countMissingKeys(empty.host, config)).toBe(16);
-    expect(await countMissingKeys(empty.host, config, { kubeconfigs: false })).toBe(11);
+    expect(await countMissingKeys(empty.host, config)).toBe(17);
+    expect(await countMissingKeys(empty.host, config, { kubeconfigs: false })).toBe(12);
     const { root } = await copyOfBase();
     await rm(path.join(root, PKI, 'etcd/peer.key'));
     expect(await countMissingKeys(createHost({ root }), config)).toBe(1 + 5);
@@ -283,7 +292,7 @@ describe('sub-phases and key counting', () => {
   it('dry-run creates the whole PKI in the overlay and nothing on disk', async () => {
     const { root } = await tempRoot();
     const host = createHost({ root, dryRun: true });
-    const results = await ensureCertificates(createPkiContext(host, poolOf(keys.slice(0, 11)), { now: NOW }), config);
+    const results = await ensureCertificates(createPkiContext(host, poolOf(keys.slice(0, 12)), { now: NOW }), config);
     expect(new Set(results.map((r) => r.action))).toEqual(new Set(['created']));
     expect((await snapshot(root)).size).toBe(0);
   });

@@ -44,7 +44,8 @@ describe('Vagrant test cluster (no hypervisor needed)', () => {
 
   for (const role of ['cp', 'static']) {
     it(`the ${role} provisioning commands run as a dry run`, async () => {
-      const root = await tempRoot('nodeadm-vagrant-');
+      const dir = await tempRoot('nodeadm-vagrant-');
+      const root = join(dir, 'node');
       try {
         const { code, out } = await sh('bash', [`test/e2e/init-${role}.sh`], {
           NODEADM: join(repo, 'bin/nodeadm.js'),
@@ -56,7 +57,7 @@ describe('Vagrant test cluster (no hypervisor needed)', () => {
         expect(out).toMatch(/would create .*config\.yaml/);
         await expect(readdir(root)).rejects.toThrow(/ENOENT/);
       } finally {
-        await cleanup(root);
+        await cleanup(dir);
       }
     });
   }

@@ -1,0 +1,96 @@
+/**
+ * Which files in the manifests directory are nodeadm's: its current rendering of a component,
+ * or a component the saved node configuration lists (the node was initialised by nodeadm,
+ * perhaps with other input). Re-runs must not trip over nodeadm's own work.
+ */
+import type { DerivedValues, NodeConfig } from '../config/types.js';
+import type { Host } from '../host/types.js';
+import {
+  buildApiServerPod,
+  buildControllerManagerPod,
+  buildEtcdPod,
+  buildKubeletDropIn,
+  buildSchedulerPod,
+  CA_CERT_DIR_CANDIDATES,
+  fromYaml,
+  schedulerPodName,
+  toYaml,
+} from '../manifests/index.js';
+import { KUBELET_DROPIN, NODEADM_CONFIG } from '../paths.js';
+import { isNodeadmScheduler } from '../schedulers/manage.js';
+
+export interface ManifestFile {
+  /** File name in the manifests directory. */
+  file: string;
+  text: string;
+  /** nodeadm wrote it: its current rendering, or a component of the saved configuration. */
+  own: boolean;
+}
+
+export interface NodeState {
+  manifests: ManifestFile[];
+  /** The kubelet drop-in exists with nodeadm's content: a running kubelet is nodeadm's. */
+  ownKubelet: boolean;
+}
+
+const CORE_FILES = ['etcd.yaml', 'kube-apiserver.yaml', 'kube-controller-manager.yaml', 'kube-scheduler.yaml'];
+
+/** The manifests this config renders for the four core components (extra schedulers are owned through the saved config). */
+async function currentRendering(host: Host, config: NodeConfig, derived: DerivedValues): Promise<Map<string, string>> {
+  const present = await Promise.all(CA_CERT_DIR_CANDIDATES.map((dir) => host.exists(dir)));
+  const caCertDirs = CA_CERT_DIR_CANDIDATES.filter((_, i) => present[i]);
+  return new Map([
+    ['etcd.yaml', toYaml(buildEtcdPod(config, derived))],
+    ['kube-apiserver.yaml', toYaml(buildApiServerPod(config, derived, { caCertDirs }))],
+    ['kube-controller-manager.yaml', toYaml(buildControllerManagerPod(config, derived, { caCertDirs }))],
+    ['kube-scheduler.yaml', toYaml(buildSchedulerPod(config, derived))],
+  ]);
+}
+
+/** Manifest files the saved configuration accounts for; empty when nodeadm never initialised this node. */
+async function savedComponents(host: Host): Promise<Set<string>> {
+  const text = await host.readText(NODEADM_CONFIG);
+  if (text === undefined) return new Set();
+  let saved: unknown;
+  try {
+    saved = fromYaml(text);
+  } catch {
+    return new Set(); // unreadable: nothing is vouched for
+  }
+  if (saved === null || typeof saved !== 'object') return new Set();
+  const extras = (saved as { extraSchedulers?: unknown }).extraSchedulers;
+  const names = Array.isArray(extras) ? extras.filter((n): n is string => typeof n === 'string') : [];
+  return new Set([...CORE_FILES, ...names.map((n) => `${schedulerPodName(n)}.yaml`)]);
+}
+
+/** The kubelet reads every file except dot-files (atomic-write temporaries) as a pod. */
+export function isManifestName(file: string): boolean {
+  return !file.startsWith('.');
+}
+
+export async function readNodeState(host: Host, config: NodeConfig, derived: DerivedValues): Promise<NodeState> {
+  const [rendering, saved, names, dropIn] = await Promise.all([
+    currentRendering(host, config, derived),
+    savedComponents(host),
+    host.listDir(config.staticPodPath),
+    host.readText(KUBELET_DROPIN),
+  ]);
+  const manifests: ManifestFile[] = [];
+  for (const file of names.filter(isManifestName)) {
+    const text = await host.readText(`${config.staticPodPath}/${file}`).catch(() => undefined);
+    if (text === undefined) continue; // a directory or a vanished file
+    manifests.push({ file, text, own: rendering.get(file) === text || saved.has(file) || isExtraScheduler(file, text) });
+  }
+  return { manifests, ownKubelet: dropIn === buildKubeletDropIn() };
+}
+
+/** An extra scheduler nodeadm added (init --extra-scheduler or add-scheduler): kube-scheduler-N running --config=schedulers/N.yaml. */
+function isExtraScheduler(file: string, text: string): boolean {
+  const m = /^kube-scheduler-([a-z0-9-]+)\.yaml$/.exec(file);
+  if (!m) return false;
+  try {
+    return isNodeadmScheduler(fromYaml(text), m[1]!);
+  } catch {
+    return false;
+  }
+}
