@@ -10,13 +10,13 @@ import {
   EXPIRY_WARNING_MS,
   generateCsrs,
   KeyPool,
-  loadSavedConfig,
   planRestarts,
   renewCertificates,
   residualTime,
   type ExpiryEntry,
   type RestartDeps,
 } from '../pki/index.js';
+import { requireSavedConfig } from '../config/saved.js';
 import { startRun, type GlobalOptions, type Io } from './global.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -25,7 +25,7 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function checkExpiration(global: GlobalOptions, io: Io, now = new Date()): Promise<number> {
   // Read-only: a plain host, no record of created files.
   const host = createHost({ root: global.root });
-  const report = await expiryReport(host, await loadSavedConfig(host));
+  const report = await expiryReport(host, await requireSavedConfig(host));
   const row = (e: ExpiryEntry): Record<string, unknown> => ({
     name: e.name,
     path: e.path,
@@ -66,7 +66,7 @@ export async function renewCommand(global: GlobalOptions, names: string[], flags
   const out = run.bus.reporter('certs renew');
   run.bus.phase = 'certs renew';
   try {
-    const config = await loadSavedConfig(run.host);
+    const config = await requireSavedConfig(run.host);
     const keys = new KeyPool(config.encryptionAlgorithm);
     const now = new Date();
     let results;
@@ -113,7 +113,7 @@ export async function generateCsrCommand(global: GlobalOptions, io: Io): Promise
   run.bus.phase = 'certs generate-csr';
   const out = run.bus.reporter('certs generate-csr');
   try {
-    const config = await loadSavedConfig(run.host);
+    const config = await requireSavedConfig(run.host);
     const keys = new KeyPool(config.encryptionAlgorithm);
     keys.prefetch(await countMissingCsrKeys(run.host, config));
     let results;

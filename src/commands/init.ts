@@ -5,6 +5,11 @@
 import { hostname } from 'node:os';
 import { resolveInitConfig, type InitFlags } from '../config/load.js';
 import { deriveValues } from '../config/derive.js';
+import { readSavedConfig } from '../config/saved.js';
+import type { NodeConfig } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import type { Host } from '../host/types.js';
+import { keepAddedSchedulers } from '../schedulers/manage.js';
 import { createPkiContext, KeyPool, nearestExpiry } from '../pki/index.js';
 import type { Step } from '../workflow/phase.js';
 import { certsPhase } from '../phases/certs.js';
@@ -63,6 +68,16 @@ export function phaseHelp(): string {
   return lines.join('\n');
 }
 
+/** The node's saved configuration; a damaged one is ignored, since init is about to rewrite it. */
+async function savedConfigIfValid(host: Host): Promise<NodeConfig | undefined> {
+  try {
+    return await readSavedConfig(host);
+  } catch (error) {
+    if (error instanceof UsageError) return undefined;
+    throw error;
+  }
+}
+
 export interface PhaseSelection {
   name: string;
   sub?: string;
@@ -74,7 +89,7 @@ export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, o
   const selected = only ? selectSubtree(tree, only.name, only.sub) : undefined;
   const prompt = io.isTTY && !global.yes && global.output === 'text';
   const osHostname = hostname();
-  const config = await resolveInitConfig(flags, {
+  const resolved = await resolveInitConfig(flags, {
     osHostname,
     ...(prompt
       ? {
@@ -85,10 +100,11 @@ export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, o
         }
       : {}),
   });
-  checkSkipList(tree, config.skipPhases, flags.skipPhases !== undefined ? '--skip-phases' : 'skipPhases');
-  checkIgnoreList(config.ignorePreflightErrors, flags.ignorePreflightErrors !== undefined ? '--ignore-preflight-errors' : 'ignorePreflightErrors');
+  checkSkipList(tree, resolved.skipPhases, flags.skipPhases !== undefined ? '--skip-phases' : 'skipPhases');
+  checkIgnoreList(resolved.ignorePreflightErrors, flags.ignorePreflightErrors !== undefined ? '--ignore-preflight-errors' : 'ignorePreflightErrors');
 
   const run = startRun(global, io);
+  const config = await keepAddedSchedulers(run.host, resolved, await savedConfigIfValid(run.host));
   const pki = createPkiContext(run.host, new KeyPool(config.encryptionAlgorithm), {
     validity: { leafHours: config.certificateValidityHours, caHours: config.caCertificateValidityHours },
   });

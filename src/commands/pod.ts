@@ -3,11 +3,10 @@
  * management on any node, standalone or control-plane. The input is checked in full before
  * anything is written; pods are re-serialised from parsed data, never copied as text.
  */
+import { savedNodeName } from '../config/saved.js';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { createHost, type Host } from '../host/index.js';
-import { fromYaml } from '../manifests/yaml.js';
-import { NODEADM_CONFIG } from '../paths.js';
 import { addPods, listManifests, manifestsDir, removePod, type ManifestEntry } from '../pods/manifests.js';
 import { validatePodManifests } from '../pods/validate.js';
 import { containersOfPod, containerStates, type ContainerState } from '../runtime/crictl.js';
@@ -72,18 +71,6 @@ export async function podRemove(global: GlobalOptions, name: string, force: bool
   out.info(`pod ${entry.name} ${global.dryRun ? 'would be' : 'was'} removed (${entry.path}); the kubelet stops its containers on its next scan of the directory`);
   if (run.json) io.out(JSON.stringify({ command: 'pod remove', root: global.root, dryRun: global.dryRun, removed: { name: entry.name, path: entry.path, owner: entry.owner } }, null, 2));
   return 0;
-}
-
-/** The node name the kubelet appends to static pod names ("web" runs as "web-<node>"), from the saved config. */
-async function savedNodeName(host: Host): Promise<string | undefined> {
-  const text = await host.readText(NODEADM_CONFIG);
-  if (text === undefined) return undefined;
-  try {
-    const name = (fromYaml(text) as { nodeName?: unknown } | null)?.nodeName;
-    return typeof name === 'string' ? name.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The newest attempt of each container of the pod. */

@@ -5,15 +5,15 @@
  * `extraSchedulers` list up to date, so `init`, `add-scheduler` and `remove-scheduler` agree.
  */
 import { resolve } from 'node:path';
-import { configFromText, toConfigFile } from '../config/load.js';
+import { requireSavedConfig, writeSavedConfig } from '../config/saved.js';
 import type { NodeConfig } from '../config/types.js';
 import { OperationalError, UsageError } from '../errors.js';
 import type { Host } from '../host/types.js';
 import { applyOrRecord, connectKube, type KubeClient } from '../kube/index.js';
 import { COMPONENT } from '../manifests/constants.js';
 import { schedulerConfigPath } from '../manifests/control-plane.js';
-import { fromYaml, toYaml } from '../manifests/yaml.js';
-import { ADDONS_DIR, MODE, NODEADM_CONFIG, SCHEDULERS_DIR } from '../paths.js';
+import { fromYaml } from '../manifests/yaml.js';
+import { ADDONS_DIR, SCHEDULERS_DIR } from '../paths.js';
 import { containerStates, containersOfPod, type ContainerState } from '../runtime/crictl.js';
 import {
   isNodeadmScheduler,
@@ -53,22 +53,11 @@ export interface SchedulerDeps {
 /** add/remove wait this long for the API server: a node whose control plane is down should not hang the command. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-/** The saved configuration of a node nodeadm initialised; a clear error on any other node. */
+/** The saved configuration of a control-plane node nodeadm initialised; a clear error on any other node. */
 export async function loadNodeConfig(host: Host): Promise<NodeConfig> {
-  const text = await host.readText(NODEADM_CONFIG);
-  if (text === undefined) {
-    throw new OperationalError(
-      `this node was not initialised by nodeadm: ${host.root === '/' ? '' : host.root}${NODEADM_CONFIG} is missing`,
-      `run "nodeadm init" first${host.root === '/' ? '' : ` --root ${host.root}`}`,
-    );
-  }
-  const config = await configFromText(text, NODEADM_CONFIG);
+  const config = await requireSavedConfig(host);
   if (config.standalone) throw new OperationalError('this is a standalone node: there is no control plane for an extra scheduler to serve', 'run extra schedulers on a control-plane node');
   return config;
-}
-
-async function saveConfig(host: Host, config: NodeConfig): Promise<void> {
-  await host.writeFile(NODEADM_CONFIG, toYaml(toConfigFile(config)), { mode: MODE.config });
 }
 
 function runFor(global: GlobalOptions, io: Io, command: string): { run: Run; out: Reporter } {
@@ -129,7 +118,7 @@ export async function addScheduler(global: GlobalOptions, flags: AddSchedulerFla
     }
     const known = config.extraSchedulers.some((s) => s.name === name);
     const extraSchedulers = known ? config.extraSchedulers.map((s) => (s.name === name ? spec : s)) : [...config.extraSchedulers, spec];
-    await saveConfig(host, { ...config, extraSchedulers });
+    await writeSavedConfig(host, { ...config, extraSchedulers });
   } finally {
     await run.finish(); // reset must know what this command created, also after a failure
   }
@@ -194,7 +183,7 @@ export async function removeScheduler(global: GlobalOptions, flags: RemoveSchedu
       await host.remove(leaseRbacFile(name));
       await deleteRbac(host, name, out, deps);
     }
-    await saveConfig(host, { ...config, extraSchedulers: config.extraSchedulers.filter((s) => s.name !== name) });
+    await writeSavedConfig(host, { ...config, extraSchedulers: config.extraSchedulers.filter((s) => s.name !== name) });
     await removeIfEmpty(host, SCHEDULERS_DIR);
     await removeIfEmpty(host, ADDONS_DIR);
   } finally {

@@ -4,9 +4,9 @@
  * expires first. Read-only; says plainly what it cannot know (a --root image has no runtime).
  */
 import { createHost } from '../host/index.js';
+import { savedNodeName } from '../config/saved.js';
 import type { Host } from '../host/types.js';
-import { fromYaml } from '../manifests/yaml.js';
-import { ETCD_PKI_DIR, NODEADM_CONFIG, PKI_DIR } from '../paths.js';
+import { ETCD_PKI_DIR, PKI_DIR } from '../paths.js';
 import { inspectCertificate } from '../pki/index.js';
 import { containersOfPod, containerStates, type ContainerState } from '../runtime/crictl.js';
 import { checkHealth, readNodeSettings, readStaticPods, type PodOwner } from '../waiter/index.js';
@@ -108,18 +108,6 @@ async function certificateExpiries(host: Host, now: number): Promise<NodeStatus[
     }
   }
   return out.sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.path.localeCompare(b.path));
-}
-
-/** The node name nodeadm was initialised with; undefined on a node it did not initialise. */
-async function savedNodeName(host: Host): Promise<string | undefined> {
-  const text = await host.readText(NODEADM_CONFIG);
-  if (text === undefined) return undefined;
-  try {
-    const name = (fromYaml(text) as { nodeName?: unknown } | null)?.nodeName;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function formatStatus(s: NodeStatus): string {

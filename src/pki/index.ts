@@ -57,7 +57,6 @@ export {
   expiryReport,
   EXPIRY_WARNING_MS,
   generateCsrs,
-  loadSavedConfig,
   nearestExpiry,
   renewableNames,
   renewCertificates,

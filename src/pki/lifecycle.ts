@@ -3,13 +3,13 @@
  * the init summary) and renewal from the existing CAs (`certs renew`). Subjects and SANs are
  * re-derived from the saved configuration, so a changed advertise address or SAN is picked up.
  */
-import { configFromText } from '../config/load.js';
+import { requireSavedConfig } from '../config/saved.js';
 import type { NodeConfig } from '../config/types.js';
 import { OperationalError, PkiError, UsageError } from '../errors.js';
 import type { Host, WriteResult } from '../host/types.js';
 import { buildKubeconfig, parseKubeconfig, serializeKubeconfig } from '../kubeconfig/build.js';
 import { kubeconfigList, type KubeconfigSpec } from '../kubeconfig/list.js';
-import { ETCD_PKI_DIR, MODE, NODEADM_CONFIG, PKI_DIR } from '../paths.js';
+import { ETCD_PKI_DIR, MODE, PKI_DIR } from '../paths.js';
 import { CA_BASE_PATHS, certificateList, certPath, keyPath, type CaId, type CertificateSpec } from './certificates.js';
 import { certificateAuthority, createPkiContext, type CertificateAuthority, type PkiContext } from './ensure.js';
 import { loadPrivateKey, type KeyPool } from './keys.js';
@@ -19,17 +19,6 @@ const DAY_MS = 24 * 3600 * 1000;
 /** check-expiration warns below this residual time. */
 export const EXPIRY_WARNING_MS = 30 * DAY_MS;
 
-/** Reads the configuration init saved; an OperationalError (exit 1) when there is none. */
-export async function loadSavedConfig(host: Host): Promise<NodeConfig> {
-  const text = await host.readText(NODEADM_CONFIG);
-  if (text === undefined) {
-    throw new OperationalError(
-      `${NODEADM_CONFIG} does not exist: this node was not set up by nodeadm init`,
-      `run "nodeadm init${host.root === '/' ? '' : ` --root ${host.root}`}" first (or "nodeadm init phase save-config" with the flags the node was created with)`,
-    );
-  }
-  return configFromText(text, host.resolve(NODEADM_CONFIG));
-}
 
 /** One line of check-expiration. */
 export interface ExpiryEntry {
@@ -103,7 +92,7 @@ export interface NearestExpiry {
 export async function nearestExpiry(host: Host): Promise<NearestExpiry | undefined> {
   let entries: ExpiryEntry[];
   try {
-    const report = await expiryReport(host, await loadSavedConfig(host));
+    const report = await expiryReport(host, await requireSavedConfig(host));
     entries = [...report.authorities, ...report.certificates];
   } catch (error) {
     if (!(error instanceof OperationalError) && !(error instanceof UsageError)) throw error;

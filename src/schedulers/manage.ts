@@ -242,3 +242,17 @@ export async function listSchedulers(host: Host, config: NodeConfig): Promise<Sc
   }
   return rows;
 }
+
+/**
+ * Schedulers added with add-scheduler after init belong to the node: a later `init` with its
+ * original input keeps them (in the saved configuration and on disk) instead of forgetting
+ * them. remove-scheduler is the way to drop one.
+ */
+export async function keepAddedSchedulers(host: Host, config: NodeConfig, saved: NodeConfig | undefined): Promise<NodeConfig> {
+  if (!saved || config.standalone) return config;
+  const named = new Set(config.extraSchedulers.map((s) => s.name));
+  const added = saved.extraSchedulers.filter((s) => !named.has(s.name));
+  const present = await Promise.all(added.map((s) => host.exists(schedulerManifestPath(s.name))));
+  const kept = added.filter((_, i) => present[i]);
+  return kept.length === 0 ? config : { ...config, extraSchedulers: [...config.extraSchedulers, ...kept] };
+}

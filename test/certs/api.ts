@@ -1,6 +1,7 @@
 /** What the certs tests use from src, in one place. */
 import { parseKubeconfig } from '../../src/kubeconfig/index.js';
-export { KeyPool, loadSavedConfig, renewCertificates } from '../../src/pki/index.js';
+export { KeyPool, renewCertificates } from '../../src/pki/index.js';
+export { requireSavedConfig as loadSavedConfig } from '../../src/config/saved.js';
 
 /** The embedded parts of a kubeconfig, all required. */
 export function parseKubeconfigClient(text: string): { server: string; caCertPem: string; clientCertPem: string; clientKeyPem: string } {

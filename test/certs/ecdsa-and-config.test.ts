@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost } from '../../src/host/index.js';
-import { certificateList, loadSavedConfig, SERVICE_ACCOUNT_KEY } from '../../src/pki/index.js';
+import { certificateList, SERVICE_ACCOUNT_KEY } from '../../src/pki/index.js';
+import { requireSavedConfig as loadSavedConfig } from '../../src/config/saved.js';
 import { BASE_ARGS, cleanup, runCli, snapshot, tempRoot } from '../cli/helpers.js';
 import { initNode, inRoot, openssl } from './helpers.js';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost } from '../../src/host/index.js';
 import { buildKubeconfig, kubeconfigList, serializeKubeconfig } from '../../src/kubeconfig/index.js';
-import { CA_BASE_PATHS, certificateList, loadSavedConfig } from '../../src/pki/index.js';
+import { CA_BASE_PATHS, certificateList } from '../../src/pki/index.js';
+import { requireSavedConfig as loadSavedConfig } from '../../src/config/saved.js';
 import { BASE_ARGS, cleanup, runCli, snapshot, tempRoot } from '../cli/helpers.js';
 import { inRoot, openssl } from './helpers.js';
 

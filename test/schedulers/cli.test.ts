@@ -128,8 +128,8 @@ describe('init --extra-scheduler, add-scheduler, list-schedulers, remove-schedul
     expect(off.out).toContain('removed /etc/kubernetes/nodeadm/addons/kube-scheduler-gpu-rbac.yaml');
     expect(off.out).toContain('delete --ignore-not-found clusterrolebinding,clusterrole nodeadm:kube-scheduler-gpu:leader-election');
     expect((await yamlAt(root, 'etc/kubernetes/schedulers/gpu.yaml')).leaderElection).toMatchObject({ leaderElect: false });
-    // bin-packer came from the first init and is not in this config: kept, with a warning.
-    expect(off.out).toContain('extra scheduler bin-packer (/etc/kubernetes/manifests/kube-scheduler-bin-packer.yaml) is not in this configuration');
+    // bin-packer came from the first init and is not in this config: the node keeps it.
+    expect((await list(root)).map((r) => r.name)).toEqual(['default-scheduler', 'bin-packer', 'gpu']);
   }, 30_000);
 
   it('re-running add-scheduler (or init) with the same input changes no byte and touches no file', async () => {
@@ -145,6 +145,17 @@ describe('init --extra-scheduler, add-scheduler, list-schedulers, remove-schedul
     const beforeInit = await snapshot(base);
     expect((await runCli(['init', '--root', base, ...INIT, '--extra-scheduler', 'bin-packer'])).code).toBe(0);
     expect(await snapshot(base)).toEqual(beforeInit);
+  }, 30_000);
+
+  it('init again with its original input keeps a scheduler added later, changing no byte', async () => {
+    const root = await node();
+    expect((await runCli(['add-scheduler', '--root', root, '--name', 'gpu', '--leader-elect'])).code).toBe(0);
+    const before = await snapshot(root);
+    const again = await runCli(['init', '--root', root, ...INIT, '--extra-scheduler', 'bin-packer']);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).not.toMatch(/WARNING/);
+    expect(await snapshot(root)).toEqual(before);
+    expect((await list(root)).map((r) => r.name)).toEqual(['default-scheduler', 'bin-packer', 'gpu']);
   }, 30_000);
 
   it('different input updates the files in place; leader election off removes its RBAC; the port is kept', async () => {
@@ -334,6 +345,6 @@ describe('remove-scheduler and uninitialised nodes', () => {
     const r = await runCli([argv[0]!, '--root', empty, ...argv.slice(1)]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('this node was not initialised by nodeadm');
-    expect(r.err).toContain('hint: run "nodeadm init" first');
+    expect(r.err).toContain('hint: run "nodeadm init --root');
   });
 });
