@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The "openssl way" (Kubernetes The Hard Way style): the same PKI nodeadm makes, with the openssl
 # CLI — 3 CAs, every leaf certificate, the 5 kubeconfig client certificates and the
-# service-account key pair: 16 RSA-2048 keys, made one after another as such scripts do.
+# service-account key pair and the kubelet's serving certificate: 17 RSA-2048 keys, made one
+# after another as such scripts do.
 # Usage: openssl-pki.sh OUTDIR [NODE] [ADDR]
 set -euo pipefail
 out=${1:?usage: openssl-pki.sh OUTDIR [NODE] [ADDR]}
@@ -47,6 +48,7 @@ leaf etcd/healthcheck-client etcd/ca /CN=kube-etcd-healthcheck-client clientAuth
 leaf apiserver-etcd-client etcd/ca /CN=kube-apiserver-etcd-client clientAuth
 key sa.key
 openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
+leaf kubelet-serving ca "/O=system:nodes/CN=system:node:$node" serverAuth "DNS:$node,IP:$addr"
 # The kubeconfigs' client certificates.
 leaf admin ca "/O=kubeadm:cluster-admins/CN=kubernetes-admin" clientAuth
 leaf super-admin ca "/O=system:masters/CN=kubernetes-super-admin" clientAuth

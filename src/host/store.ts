@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -40,8 +40,8 @@ export interface Store {
 
 /**
  * Reads are synchronous on purpose: each async fs call is a threadpool round trip, ~20x the
- * cost of the syscall for small files, and a no-change re-run is nothing but reads. Writes stay
- * async: they wait on fsync, and the progress renderer should keep drawing meanwhile.
+ * cost of the syscall for small files, and a no-change re-run is nothing but reads. Writes are
+ * synchronous too (writeAtomic).
  */
 export function createDiskStore(): Store {
   return {
@@ -112,38 +112,40 @@ export function createDiskStore(): Store {
  * Writes a dot-file next to `file`, fsyncs it, renames it over `file` and fsyncs the directory,
  * so readers (the kubelet watching the manifests directory) see the old file or the new one,
  * never a partial one. The dot-file is gone whatever fails. `rename` is a seam for tests.
+ * The syscalls are synchronous: as async calls each is a threadpool round trip, and those hops
+ * (queued behind key generation on the same pool) cost more than the fsync itself.
  */
 export async function writeAtomic(
   file: string,
   bytes: Uint8Array,
   mode: number,
-  rename: (from: string, to: string) => Promise<void> = fs.rename,
+  rename: (from: string, to: string) => Promise<void> | void = renameSync,
 ): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.nodeadm-${randomBytes(6).toString('hex')}`);
   try {
-    const handle = await fs.open(temp, 'wx', 0o600);
+    const fd = openSync(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(bytes);
-      await handle.chmod(mode); // explicit: open()'s mode is subject to umask
-      await handle.sync();
+      writeFileSync(fd, bytes);
+      fchmodSync(fd, mode); // explicit: open()'s mode is subject to umask
+      fsyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     await rename(temp, file);
   } catch (error) {
-    await fs.rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
-  await syncDir(dir);
+  syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -187,9 +187,20 @@ function signCertificate(parts: CertificateParts, signerKeyPem: string, signerKe
   return signed('CERTIFICATE', tbs, signerKeyPem, signerKeyPath);
 }
 
+/** A CA signs a dozen certificates per run: parse its key once. */
+const signingKeys = new Map<string, KeyObject>();
+function signingKey(keyPem: string): KeyObject {
+  let key = signingKeys.get(keyPem);
+  if (!key) {
+    key = createPrivateKey(keyPem);
+    signingKeys.set(keyPem, key);
+  }
+  return key;
+}
+
 /** The signing key and its AlgorithmIdentifier (no parameters for ECDSA, NULL for RSA). */
 function signer(keyPem: string, keyPath: string): { key: KeyObject; digest: string; algorithm: forge.asn1.Asn1 } {
-  const key = createPrivateKey(keyPem);
+  const key = signingKey(keyPem);
   const { digest, oid: algorithmOid, ecdsa } = signatureAlgorithm(key, keyPath);
   const params = ecdsa ? [] : [asn1.create(U, asn1.Type.NULL, false, '')];
   return { key, digest, algorithm: asn1.create(U, asn1.Type.SEQUENCE, true, [oid(algorithmOid), ...params]) };
