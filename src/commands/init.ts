@@ -10,7 +10,7 @@ import type { NodeConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { Host } from '../host/types.js';
 import { keepAddedSchedulers } from '../schedulers/manage.js';
-import { createPkiContext, KeyPool, nearestExpiry } from '../pki/index.js';
+import { countMissingKeys, createPkiContext, KeyPool, nearestExpiry } from '../pki/index.js';
 import type { Step } from '../workflow/phase.js';
 import { certsPhase } from '../phases/certs.js';
 import type { InitContext, InitPhase } from '../phases/context.js';
@@ -119,6 +119,11 @@ export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, o
       collect(s.children);
     });
   collect(steps);
+  // Key generation dominates init: start every key the run will need before the first phase,
+  // on all cores; the certs and kubeconfig sub-phases then take them one by one.
+  const certificates = running.has('certs');
+  const kubeconfigs = running.has('kubeconfig');
+  if (certificates || kubeconfigs) pki.keys.prefetch(await countMissingKeys(run.host, config, { certificates, kubeconfigs }));
   const resume = (path: string): string => `nodeadm init phase ${path.split('/').join(' ')}${config.standalone ? ' --standalone' : ''}${global.root !== '/' ? ` --root ${global.root}` : ''}`;
 
   try {

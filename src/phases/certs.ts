@@ -1,4 +1,4 @@
-import { certificateList, CERTS_SUBPHASE_IDS, countMissingKeys, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
+import { certificateList, CERTS_SUBPHASE_IDS, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
 import type { Reporter } from '../workflow/reporter.js';
 import { renewTimerPhase } from './certs-renew-timer.js';
 import type { InitContext, InitPhase } from './context.js';
@@ -33,11 +33,5 @@ function certSubPhase(id: (typeof CERTS_SUBPHASE_IDS)[number]): InitPhase {
 export const certsPhase: InitPhase = {
   name: 'certs',
   title: 'Generate or check the PKI in /etc/kubernetes/pki',
-  // Key generation dominates init: start every missing key now, on all cores, before the
-  // sub-phases take them one by one.
-  async run(ctx) {
-    const missing = await countMissingKeys(ctx.host, ctx.config, { kubeconfigs: ctx.willRun('kubeconfig') });
-    ctx.pki.keys.prefetch(missing);
-  },
   children: [...CERTS_SUBPHASE_IDS.map(certSubPhase), renewTimerPhase],
 };

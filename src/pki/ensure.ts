@@ -98,11 +98,10 @@ export async function ensureCertificates(ctx: PkiContext, config: NodeConfig): P
 export async function countMissingKeys(
   host: Host,
   config: NodeConfig,
-  options: { kubeconfigs?: boolean } = {},
+  options: { certificates?: boolean; kubeconfigs?: boolean } = {},
 ): Promise<number> {
   const files = [
-    ...certificateList(config).map(keyPath),
-    SERVICE_ACCOUNT_KEY.keyPath,
+    ...(options.certificates === false ? [] : [...certificateList(config).map(keyPath), SERVICE_ACCOUNT_KEY.keyPath]),
     ...(options.kubeconfigs === false ? [] : Object.values(KUBECONFIG_FILES)),
   ];
   const present = await Promise.all(files.map((file) => host.exists(file)));
