@@ -61,8 +61,8 @@ export function initPhases(): InitPhase[] {
 export function phaseHelp(): string {
   const lines = ['Phases:'];
   for (const p of initPhases()) {
-    lines.push(`  ${p.name.padEnd(22)} ${p.title}${p.liveHostOnly ? ' (live host only)' : ''}`);
-    for (const c of p.children ?? []) lines.push(`    ${c.name.padEnd(20)} ${c.title}`);
+    lines.push(`  ${p.name.padEnd(26)} ${p.title}${p.liveHostOnly ? ' (live host only)' : ''}`);
+    for (const c of p.children ?? []) lines.push(`    ${c.name.padEnd(24)} ${c.title}`);
   }
   lines.push('', 'Sub-phase "all" runs every sub-phase of its parent.');
   return lines.join('\n');

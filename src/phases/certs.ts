@@ -1,4 +1,4 @@
-import { certificateList, CERTS_SUBPHASE_IDS, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
+import { CERTIFICATE_TITLES, certificateList, CERTS_SUBPHASE_IDS, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
 import type { Reporter } from '../workflow/reporter.js';
 import { renewTimerPhase } from './certs-renew-timer.js';
 import type { InitContext, InitPhase } from './context.js';
@@ -8,16 +8,10 @@ function report(result: PkiResult, out: Reporter): void {
   if (result.reason !== undefined) out.info(`${result.id}: ${result.reason}`);
 }
 
-function titleOf(id: string): string {
-  if (id === SERVICE_ACCOUNT_KEY.id) return SERVICE_ACCOUNT_KEY.title;
-  // Titles do not depend on the config; any config gives the same list of titles.
-  return id;
-}
-
 function certSubPhase(id: (typeof CERTS_SUBPHASE_IDS)[number]): InitPhase {
   return {
     name: id,
-    title: titleOf(id),
+    title: id === SERVICE_ACCOUNT_KEY.id ? SERVICE_ACCOUNT_KEY.title : CERTIFICATE_TITLES[id],
     async run(ctx: InitContext, out) {
       if (id === SERVICE_ACCOUNT_KEY.id) {
         report(await ensureServiceAccountKey(ctx.pki), out);

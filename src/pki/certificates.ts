@@ -65,9 +65,24 @@ export const CA_BASE_PATHS: Record<CaId, string> = {
   'etcd-ca': `${ETCD_PKI_DIR}/ca`,
 };
 
-const ca = (id: CaId, commonName: string, title: string): CertificateSpec => ({
+/** One line per certificate for the task list and `init phase --help`, as kubeadm's sub-phase descriptions. */
+export const CERTIFICATE_TITLES: Record<CertificateId, string> = {
+  'apiserver': 'Generate the certificate for serving the Kubernetes API',
+  'apiserver-kubelet-client': 'Generate the certificate for the API server to connect to kubelet',
+  'front-proxy-client': 'Generate the certificate for the front proxy client',
+  'etcd-server': 'Generate the certificate for serving etcd',
+  'etcd-peer': 'Generate the certificate for etcd nodes to communicate with each other',
+  'etcd-healthcheck-client': 'Generate the certificate for liveness probes to healthcheck etcd',
+  'apiserver-etcd-client': 'Generate the certificate the apiserver uses to access etcd',
+  'ca': 'Generate the self-signed Kubernetes CA to provision identities for other Kubernetes components',
+  'front-proxy-ca': 'Generate the self-signed CA to provision identities for front proxy',
+  'etcd-ca': 'Generate the self-signed CA to provision identities for etcd',
+  'kubelet-serving': "Generate the kubelet's serving certificate, signed by the cluster CA",
+};
+
+const ca = (id: CaId, commonName: string): CertificateSpec => ({
   id,
-  title,
+  title: CERTIFICATE_TITLES[id],
   basePath: CA_BASE_PATHS[id],
   commonName,
   organizations: [],
@@ -96,10 +111,10 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
   const [sanIps, sanNames] = partition([...(cpeHost ? [cpeHost] : []), ...config.apiServer.certSANs]);
   const etcdSans = { dnsNames: [node, 'localhost'], ips: [addr, '127.0.0.1', '::1'] };
   return [
-    ca('ca', 'kubernetes', 'Generate the self-signed Kubernetes CA to provision identities for other Kubernetes components'),
+    ca('ca', 'kubernetes'),
     leaf({
       id: 'apiserver',
-      title: 'Generate the certificate for serving the Kubernetes API',
+      title: CERTIFICATE_TITLES['apiserver'],
       basePath: `${PKI_DIR}/apiserver`,
       caId: 'ca',
       commonName: 'kube-apiserver',
@@ -116,7 +131,7 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'apiserver-kubelet-client',
-      title: 'Generate the certificate for the API server to connect to kubelet',
+      title: CERTIFICATE_TITLES['apiserver-kubelet-client'],
       basePath: `${PKI_DIR}/apiserver-kubelet-client`,
       caId: 'ca',
       commonName: 'kube-apiserver-kubelet-client',
@@ -124,19 +139,19 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
       organizations: config.kubernetesVersion.dedicatedKubeletClientRole ? [] : ['kubeadm:cluster-admins'],
       extKeyUsages: ['clientAuth'],
     }),
-    ca('front-proxy-ca', 'front-proxy-ca', 'Generate the self-signed CA to provision identities for front proxy'),
+    ca('front-proxy-ca', 'front-proxy-ca'),
     leaf({
       id: 'front-proxy-client',
-      title: 'Generate the certificate for the front proxy client',
+      title: CERTIFICATE_TITLES['front-proxy-client'],
       basePath: `${PKI_DIR}/front-proxy-client`,
       caId: 'front-proxy-ca',
       commonName: 'front-proxy-client',
       extKeyUsages: ['clientAuth'],
     }),
-    ca('etcd-ca', 'etcd-ca', 'Generate the self-signed CA to provision identities for etcd'),
+    ca('etcd-ca', 'etcd-ca'),
     leaf({
       id: 'etcd-server',
-      title: 'Generate the certificate for serving etcd',
+      title: CERTIFICATE_TITLES['etcd-server'],
       basePath: `${ETCD_PKI_DIR}/server`,
       caId: 'etcd-ca',
       commonName: node,
@@ -145,7 +160,7 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'etcd-peer',
-      title: 'Generate the certificate for etcd nodes to communicate with each other',
+      title: CERTIFICATE_TITLES['etcd-peer'],
       basePath: `${ETCD_PKI_DIR}/peer`,
       caId: 'etcd-ca',
       commonName: node,
@@ -154,7 +169,7 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'etcd-healthcheck-client',
-      title: 'Generate the certificate for liveness probes to healthcheck etcd',
+      title: CERTIFICATE_TITLES['etcd-healthcheck-client'],
       basePath: `${ETCD_PKI_DIR}/healthcheck-client`,
       caId: 'etcd-ca',
       commonName: 'kube-etcd-healthcheck-client',
@@ -162,7 +177,7 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'apiserver-etcd-client',
-      title: 'Generate the certificate the apiserver uses to access etcd',
+      title: CERTIFICATE_TITLES['apiserver-etcd-client'],
       basePath: `${PKI_DIR}/apiserver-etcd-client`,
       caId: 'etcd-ca',
       commonName: 'kube-apiserver-etcd-client',
@@ -172,7 +187,7 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     // server can verify it (--kubelet-certificate-authority, CIS 1.2.5); manifests/hardening.ts.
     leaf({
       id: 'kubelet-serving',
-      title: "Generate the kubelet's serving certificate, signed by the cluster CA",
+      title: CERTIFICATE_TITLES['kubelet-serving'],
       basePath: '/var/lib/kubelet/pki/kubelet',
       caId: 'ca',
       commonName: `system:node:${node}`,

@@ -29,6 +29,7 @@ export {
 } from './x509.js';
 export {
   CA_BASE_PATHS,
+  CERTIFICATE_TITLES,
   certificateList,
   certPath,
   CERTS_SUBPHASE_IDS,
