@@ -11,6 +11,7 @@ import { prepareHostPhase } from '../phases/prepare-host.js';
 import { saveConfigPhase } from '../phases/save-config.js';
 import { standaloneKubeletConfigPhase, standalonePreflightPhase, waitKubeletPhase } from '../standalone/phases.js';
 import type { SummaryInput } from './summary.js';
+import { describeSkipped } from '../workflow/render.js';
 
 /** The standalone node, in order: preflight, prepare-host, save-config, kubelet-config, kubelet-start, wait-kubelet. */
 export function standalonePhases(): InitPhase[] {
@@ -41,7 +42,7 @@ export function standaloneSummary({ global, config, tally, partial }: SummaryInp
     standalone: true,
     staticPodPath: config.staticPodPath,
     files: { created, updated, unchanged },
-    skippedPhases: tally.skipped,
+    skippedPhases: tally.skipped.map((s) => s.phase),
   };
   const counts =
     changed === 0
@@ -53,7 +54,7 @@ export function standaloneSummary({ global, config, tally, partial }: SummaryInp
   if (global.root !== '/') {
     lines.push(
       `\nRendered standalone node ${config.nodeName} (a kubelet with no control plane) into ${global.root}: ${counts}.`,
-      `Skipped (need the live host): ${tally.skipped.join(', ') || 'none'}.`,
+      `Skipped: ${describeSkipped(tally.skipped)}.`,
       'Copy the tree onto the machine, then: systemctl daemon-reload && systemctl restart kubelet',
     );
   } else if (global.dryRun) {

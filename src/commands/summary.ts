@@ -3,7 +3,7 @@ import type { NodeConfig } from '../config/types.js';
 import type { InitContext } from '../phases/context.js';
 import type { NearestExpiry } from '../pki/index.js';
 import { KUBECONFIG_FILES, MANIFESTS_DIR } from '../paths.js';
-import type { TallySink } from '../workflow/render.js';
+import { describeSkipped, type TallySink } from '../workflow/render.js';
 import { addonSummary } from '../addons/summary.js';
 import type { GlobalOptions } from './global.js';
 
@@ -27,7 +27,7 @@ export function initSummary({ global, config, ctx, tally, partial, nearestExpiry
     kubernetesVersion: config.kubernetesVersion.tag,
     apiServer: ctx.derived.controlPlaneUrl,
     files: { created, updated, unchanged },
-    skippedPhases: tally.skipped,
+    skippedPhases: tally.skipped.map((s) => s.phase),
     addons: addons.data,
   };
   const verb = global.dryRun ? 'would change' : 'changed';
@@ -41,7 +41,7 @@ export function initSummary({ global, config, ctx, tally, partial, nearestExpiry
   if (global.root !== '/') {
     lines.push(
       `\nRendered control-plane node ${config.nodeName} (Kubernetes ${config.kubernetesVersion.tag}) into ${global.root}: ${counts}.`,
-      `Skipped (need the live host): ${tally.skipped.join(', ') || 'none'}.`,
+      `Skipped: ${describeSkipped(tally.skipped)}.`,
       `Copy the tree onto the machine, then: systemctl daemon-reload && systemctl restart kubelet`,
     );
   } else if (global.dryRun) {

@@ -33,7 +33,7 @@ export async function runWithListr<C>(steps: readonly Step<C>[], ctx: C, bus: Ev
     task: async (_: unknown, task: TaskLike) => {
       current = task;
       await runStep(step, ctx, bus, resume);
-      if (step.skipReason !== undefined) task.skip(`${step.phase.title}: skipped (${step.skipReason})`);
+      if (step.skipReason !== undefined) task.skip(`${step.path}: skipped (${step.skipReason})`);
     },
   }));
   const list = new Listr(tasks, { concurrent: false, exitOnError: true, rendererOptions: { collapseSkips: false } });

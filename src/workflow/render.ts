@@ -120,11 +120,19 @@ export class JsonSink implements EventSink {
 }
 
 /** Counts file actions over a run, for the closing summary. */
+/** "prepare-host (only with --prepare-host); kubelet-start, wait-control-plane (needs the live host…)". */
+export function describeSkipped(skipped: TallySink['skipped']): string {
+  const byReason = new Map<string, string[]>();
+  for (const { phase, reason } of skipped) byReason.set(reason, [...(byReason.get(reason) ?? []), phase]);
+  return [...byReason].map(([reason, phases]) => `${phases.join(', ')} (${reason})`).join('; ') || 'none';
+}
+
 export class TallySink implements EventSink {
   readonly counts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
-  readonly skipped: string[] = [];
+  /** Top-level phases skipped, with why. */
+  readonly skipped: Array<{ phase: string; reason: string }> = [];
   emit(event: RunEvent): void {
     if (event.type === 'file' && event.change.kind === 'file') this.counts[event.change.action]++;
-    if (event.type === 'phase-end' && event.status === 'skipped' && !event.path.includes('/')) this.skipped.push(event.path);
+    if (event.type === 'phase-end' && event.status === 'skipped' && !event.path.includes('/')) this.skipped.push({ phase: event.path, reason: event.reason ?? '' });
   }
 }

@@ -77,6 +77,7 @@ describe('nodeadm init --root (built CLI)', () => {
     expect(snap.get('/var/lib/etcd')?.mode).toBe(0o700);
     expect(snap.get('/etc/kubernetes/manifests')?.mode).toBe(0o700);
     expect(first.stdout).toContain('[kubelet-start] skipped: needs the live host');
+    expect(first.stdout).toContain('Skipped: prepare-host (only with --prepare-host); kubelet-start, wait-control-plane (needs the live host');
     expect(first.stdout).toContain(`changed ${REPORTED} files (${REPORTED} new, 0 updated)`);
   });
 
