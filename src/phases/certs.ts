@@ -1,4 +1,5 @@
 import { CERTIFICATE_TITLES, certificateList, CERTS_SUBPHASE_IDS, ensureCertificate, ensureServiceAccountKey, SERVICE_ACCOUNT_KEY, type PkiResult } from '../pki/index.js';
+import { KUBELET_DIR, MODE } from '../paths.js';
 import type { Reporter } from '../workflow/reporter.js';
 import { renewTimerPhase } from './certs-renew-timer.js';
 import type { InitContext, InitPhase } from './context.js';
@@ -19,6 +20,9 @@ function certSubPhase(id: (typeof CERTS_SUBPHASE_IDS)[number]): InitPhase {
       }
       const spec = certificateList(ctx.config, ctx.derived).find((s) => s.id === id);
       if (!spec) throw new Error(`no certificate spec for ${id}`);
+      // The kubelet's serving certificate is the first file under /var/lib/kubelet: create that
+      // directory with its own mode (0700) rather than as a 0755 parent.
+      if (spec.basePath.startsWith(`${KUBELET_DIR}/`)) await ctx.host.ensureDir(KUBELET_DIR, MODE.privateDir);
       report(await ensureCertificate(ctx.pki, spec), out);
     },
   };
