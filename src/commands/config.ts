@@ -17,10 +17,12 @@ export async function printConfig(global: GlobalOptions, what: string, io: Io): 
 export async function validateConfig(global: GlobalOptions, path: string, io: Io): Promise<number> {
   const file = await readConfigFile(path);
   // Validate fields without probing this machine: a missing advertiseAddress is fine in a file.
-  await resolveInitConfig({ config: path, ...(file.advertiseAddress === undefined ? { advertiseAddress: '192.0.2.1' } : {}), ...(file.nodeName === undefined ? { nodeName: 'node' } : {}) });
+  const placeholders = file.standalone === true ? {} : { ...(file.advertiseAddress === undefined ? { advertiseAddress: '192.0.2.1' } : {}) };
+  const config = await resolveInitConfig({ config: path, ...placeholders, ...(file.nodeName === undefined ? { nodeName: 'node' } : {}) });
   const { checkSkipList } = await import('../workflow/select.js');
   const { initPhases } = await import('./init.js');
-  if (Array.isArray(file.skipPhases)) checkSkipList(initPhases(), file.skipPhases as string[], `${path}: skipPhases`);
+  const { standalonePhases } = await import('./init-standalone.js');
+  checkSkipList(config.standalone ? standalonePhases() : initPhases(), config.skipPhases, `${path}: skipPhases`);
   io.out(global.output === 'json' ? JSON.stringify({ valid: true, file: path }) : `${path}: valid`);
   return 0;
 }

@@ -91,6 +91,16 @@ describe('bad config files exit 2 naming the field, and write nothing', () => {
     });
   }
 
+  it('config validate checks skipPhases against the standalone phases for a standalone config', async () => {
+    const file = join(dir, 'standalone.yaml');
+    await writeFile(file, 'apiVersion: nodeadm.io/v1alpha1\nkind: NodeConfiguration\nstandalone: true\nskipPhases: [wait-kubelet]\n');
+    expect((await runCli(['config', 'validate', '--config', file])).code).toBe(0);
+    await writeFile(file, 'apiVersion: nodeadm.io/v1alpha1\nkind: NodeConfiguration\nstandalone: true\nskipPhases: [etcd]\n');
+    const bad = await runCli(['config', 'validate', '--config', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/skipPhases: unknown phase "etcd" \(valid: .*wait-kubelet\)/);
+  });
+
   it('a missing config file is named', async () => {
     const { code, err } = await runCli(['init', '--root', join(dir, 'x'), '--config', join(dir, 'absent.yaml'), ...BASE_ARGS]);
     expect(code).toBe(2);
