@@ -5,26 +5,12 @@
  * the cluster CA as a TLS server for the node's name and address (what --kubelet-certificate-authority checks).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { BASE_ARGS, cleanup, runCli, tempRoot } from '../cli/helpers.js';
-
-const execFileP = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { startEtcd, type RunningEtcd } from '../support/etcd.js';
 
 async function run(cmd: string, args: string[], input = ''): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -39,9 +25,8 @@ async function run(cmd: string, args: string[], input = ''): Promise<{ code: num
 
 let dir: string;
 let root: string;
-let etcd: ChildProcess | undefined;
+let etcd: RunningEtcd;
 let port: number;
-let etcdLog = '';
 const pki = (p: string): string => join(root, 'etc/kubernetes/pki', p);
 
 beforeAll(async () => {
@@ -49,48 +34,12 @@ beforeAll(async () => {
   root = join(dir, 'node');
   const init = await runCli(['init', '--root', root, ...BASE_ARGS, '--skip-phases', 'control-plane,kubeconfig']);
   expect(init.code, init.err).toBe(0);
-  const pod = yaml.load(await readFile(join(root, 'etc/kubernetes/manifests/etcd.yaml'), 'utf8')) as { spec: { containers: { command: string[] }[] } };
-  const flags = new Map(pod.spec.containers[0]!.command.slice(1).map((a) => a.replace(/^--/, '').split(/=(.*)/s).slice(0, 2) as [string, string]));
-  port = await freePort();
-  const url = `https://127.0.0.1:${port}`;
-  const peer = `https://127.0.0.1:${await freePort()}`;
-  const dataDir = join(dir, 'etcd-data');
-  await mkdir(dataDir, { mode: 0o700 });
-  etcd = spawn(
-    'etcd',
-    [
-      `--cipher-suites=${flags.get('cipher-suites')}`,
-      ...['cert-file', 'key-file', 'trusted-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file'].map((f) => `--${f}=${join(root, flags.get(f)!)}`),
-      '--client-cert-auth=true',
-      '--name=cp-1',
-      `--data-dir=${dataDir}`,
-      `--listen-client-urls=${url}`,
-      `--advertise-client-urls=${url}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=cp-1=${peer}`,
-      `--listen-metrics-urls=http://127.0.0.1:${await freePort()}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  etcd.stdout?.on('data', (d: Buffer) => (etcdLog += d.toString()));
-  etcd.stderr?.on('data', (d: Buffer) => (etcdLog += d.toString()));
-  for (let i = 0; i < 100; i++) {
-    try {
-      await execFileP('etcdctl', [`--endpoints=${url}`, `--cacert=${pki('etcd/ca.crt')}`, `--cert=${pki('etcd/healthcheck-client.crt')}`, `--key=${pki('etcd/healthcheck-client.key')}`, '--dial-timeout=2s', 'endpoint', 'health'], {
-        env: { ...process.env, ETCDCTL_API: '3' },
-      });
-      return;
-    } catch {
-      if (etcd.exitCode !== null) throw new Error(`etcd exited ${etcd.exitCode}:\n${etcdLog}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`etcd did not become healthy:\n${etcdLog}`);
+  etcd = await startEtcd(root, join(dir, 'etcd-data'), ['cipher-suites']);
+  port = etcd.port;
 }, 60_000);
 
 afterAll(async () => {
-  etcd?.kill('SIGTERM');
+  etcd?.stop();
   await cleanup(dir);
 });
 
