@@ -87,6 +87,10 @@ export function kubeletFlags(config: NodeConfig, opts: KubeletFlagsOptions = {})
   const hostname = opts.osHostname?.trim().toLowerCase();
   return {
     ...(hostname !== config.nodeName ? { 'hostname-override': config.nodeName } : {}),
+    // The node's InternalIP must be the advertise address: the kubelet's serving certificate is
+    // issued for it, and the API server reaches the kubelet there (logs, exec). Left to itself
+    // the kubelet picks the default-route interface — on a Vagrant VM the NAT address.
+    ...(config.standalone ? {} : { 'node-ip': config.advertiseAddress }),
     // ≤1.34 only: kubelet 1.35 removed the flag and refuses to start with it.
     ...(info.kubeletPodInfraImageFlag
       ? { 'pod-infra-container-image': `${config.imageRepository}/pause:${info.pauseImageTag}` }

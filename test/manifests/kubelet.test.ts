@@ -78,8 +78,8 @@ describe('buildKubeletFlagsEnv', () => {
     const env = buildKubeletFlagsEnv(config, { osHostname: 'cp-1' });
     expect(env).toBe(
       info.kubeletPodInfraImageFlag
-        ? `KUBELET_NODEADM_ARGS="--pod-infra-container-image=registry.k8s.io/pause:${info.pauseImageTag}"\n`
-        : 'KUBELET_NODEADM_ARGS=""\n',
+        ? `KUBELET_NODEADM_ARGS="--node-ip=192.0.2.10 --pod-infra-container-image=registry.k8s.io/pause:${info.pauseImageTag}"\n`
+        : 'KUBELET_NODEADM_ARGS="--node-ip=192.0.2.10"\n',
     );
   });
 
@@ -90,22 +90,27 @@ describe('buildKubeletFlagsEnv', () => {
 
   it('overrides the hostname only when the node name differs from it (compared lowercased, as the kubelet does)', () => {
     const { config } = input('v1.36');
-    expect(buildKubeletFlagsEnv(config, { osHostname: 'CP-1\n' })).toBe('KUBELET_NODEADM_ARGS=""\n');
-    expect(buildKubeletFlagsEnv(config, { osHostname: 'vagrant' })).toBe('KUBELET_NODEADM_ARGS="--hostname-override=cp-1"\n');
+    expect(buildKubeletFlagsEnv(config, { osHostname: 'CP-1\n' })).toBe('KUBELET_NODEADM_ARGS="--node-ip=192.0.2.10"\n');
+    expect(buildKubeletFlagsEnv(config, { osHostname: 'vagrant' })).toBe('KUBELET_NODEADM_ARGS="--hostname-override=cp-1 --node-ip=192.0.2.10"\n');
     // Unknown hostname (an image rendered offline): say it explicitly.
-    expect(buildKubeletFlagsEnv(config)).toBe('KUBELET_NODEADM_ARGS="--hostname-override=cp-1"\n');
+    expect(buildKubeletFlagsEnv(config)).toBe('KUBELET_NODEADM_ARGS="--hostname-override=cp-1 --node-ip=192.0.2.10"\n');
+  });
+
+  it('pins the node IP to the advertise address (the kubelet serving certificate is issued for it), except on a standalone node', () => {
+    expect(buildKubeletFlagsEnv(input('v1.36', { advertiseAddress: '192.168.56.10' }).config, { osHostname: 'cp-1' })).toBe('KUBELET_NODEADM_ARGS="--node-ip=192.168.56.10"\n');
+    expect(buildKubeletFlagsEnv(input('v1.36', { standalone: true }).config, { osHostname: 'cp-1' })).toBe('KUBELET_NODEADM_ARGS=""\n');
   });
 
   it('sorts the flags', () => {
     const { config } = input('v1.33');
     expect(buildKubeletFlagsEnv(config, { osHostname: 'other' })).toBe(
-      'KUBELET_NODEADM_ARGS="--hostname-override=cp-1 --pod-infra-container-image=registry.k8s.io/pause:3.10"\n',
+      'KUBELET_NODEADM_ARGS="--hostname-override=cp-1 --node-ip=192.0.2.10 --pod-infra-container-image=registry.k8s.io/pause:3.10"\n',
     );
   });
 
   it('escapes systemd EnvironmentFile specials and refuses whitespace, which systemd would split into flags', () => {
     const { config } = input('v1.36', { nodeName: 'a"b\\c$d`e' });
-    expect(buildKubeletFlagsEnv(config, { osHostname: 'x' })).toBe('KUBELET_NODEADM_ARGS="--hostname-override=a\\"b\\\\c\\$d\\`e"\n');
+    expect(buildKubeletFlagsEnv(config, { osHostname: 'x' })).toBe('KUBELET_NODEADM_ARGS="--hostname-override=a\\"b\\\\c\\$d\\`e --node-ip=192.0.2.10"\n');
     for (const nodeName of ['cp-1 --v=9', 'cp-1\nEVIL=1', 'cp-1\t', 'cp\x00']) {
       const bad = input('v1.36', { nodeName }).config;
       expect(() => buildKubeletFlagsEnv(bad, { osHostname: 'x' }), JSON.stringify(nodeName)).toThrow(/whitespace or a control character/);
