@@ -2,7 +2,11 @@
 // (ESM resolution and loading is most of a short command's run time). Commands stay in
 // separate chunks, loaded when they run. dist/bundle/ sits at the depth of dist/<dir>/, so
 // the code's `new URL('../../templates/…', import.meta.url)` still finds the repo's files.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start empty so stale chunks do not pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli.ts'],
