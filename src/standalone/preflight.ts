@@ -1,5 +1,5 @@
 /**
- * Preflight for a standalone node: the preflight engineer's checks (src/preflight, which know a
+ * Preflight for a standalone node: the shared checks (src/preflight, which know a
  * standalone node needs no CPUs, ports or etcd directory of a control plane) plus the one thing
  * only a standalone node must refuse: turning a control-plane node into a kubelet-only one.
  */
