@@ -10,7 +10,6 @@ import { CommandNotFoundError } from '../host/index.js';
 import { COMPONENT, CONTROLLER_MANAGER_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT, SCHEDULER_PORT } from '../manifests/constants.js';
 import { ETCD_DATA_DIR } from '../paths.js';
 import { planExtraSchedulers } from '../schedulers/manage.js';
-import type { ExtraSchedulerSpec } from '../schedulers/spec.js';
 import { readNodeState, type NodeState } from './ownership.js';
 import type { Check, PreflightEnv, Problem } from './types.js';
 
@@ -242,6 +241,20 @@ const kubeletVersion: Check = {
 
 // --- the node's files and ports ---
 
+/**
+ * One reading of the node per preflight run (each renders every manifest and reads every file in
+ * the manifests directory); three checks ask for it. A later run gets a fresh env, so a fresh reading.
+ */
+const nodeStates = new WeakMap<PreflightEnv, Promise<NodeState>>();
+function nodeState(env: PreflightEnv): Promise<NodeState> {
+  let state = nodeStates.get(env);
+  if (!state) {
+    state = readNodeState(env.host, env.config, env.derived);
+    nodeStates.set(env, state);
+  }
+  return state;
+}
+
 /** Every file in the manifests directory that nodeadm did not write: the kubelet would run it beside the control plane. */
 const foreignManifests: Check = {
   name: 'ExistingManifests',
@@ -250,7 +263,7 @@ const foreignManifests: Check = {
   async run(env) {
     // A standalone node exists to run the user's own static pods.
     if (env.config.standalone) return [];
-    const state = await readNodeState(env.host, env.config, env.derived);
+    const state = await nodeState(env);
     return state.manifests
       .filter((m) => !m.own)
       .map((m) => {
@@ -272,7 +285,7 @@ const etcdDataDir: Check = {
     if (env.config.standalone) return [];
     const entries = await env.host.listDir(ETCD_DATA_DIR);
     if (entries.length === 0) return [];
-    const state = await readNodeState(env.host, env.config, env.derived);
+    const state = await nodeState(env);
     // nodeadm's own etcd keeps its data there: a re-run reuses it.
     if (state.manifests.some((m) => m.file === 'etcd.yaml' && m.own)) return [];
     return [problem(`${ETCD_DATA_DIR} is not empty and no etcd of nodeadm's uses it; etcd would start with another cluster's data`, `move ${ETCD_DATA_DIR} aside (mv ${ETCD_DATA_DIR} ${ETCD_DATA_DIR}.old) after checking it holds nothing you need`)];
@@ -295,10 +308,9 @@ export async function portUses(env: PreflightEnv): Promise<PortUse[]> {
   const any = isIPv6Address(config.advertiseAddress) ? '::' : '0.0.0.0';
   const kubelet: PortUse = { port: KUBELET_PORT, addresses: [any], component: 'kubelet', owner: 'kubelet' };
   if (config.standalone) return [kubelet];
-  const specs = (config.extraSchedulers as ReadonlyArray<string | ExtraSchedulerSpec>).map((s) => (typeof s === 'string' ? { name: s } : s));
   // A name or port clash is the extra-schedulers phase's to report (exit 2 with the field);
   // here it only means those ports are not known yet.
-  const plans = await planExtraSchedulers(env.host, config, specs).catch((e: unknown) => {
+  const plans = await planExtraSchedulers(env.host, config, config.extraSchedulers).catch((e: unknown) => {
     if (e instanceof UsageError) return [];
     throw e;
   });
@@ -321,7 +333,7 @@ function isOwn(state: NodeState, use: PortUse): boolean {
 /** Port-N for every port of the node; a port held by nodeadm's own component (a re-run) is not a problem. */
 export async function portChecks(env: PreflightEnv): Promise<Check[]> {
   const uses = await portUses(env);
-  const state = await readNodeState(env.host, env.config, env.derived);
+  const state = await nodeState(env);
   return uses.map(
     (use): Check => ({
       name: `Port-${use.port}`,

@@ -16,7 +16,9 @@ import {
   schedulerPodName,
   toYaml,
 } from '../manifests/index.js';
-import { KUBELET_DROPIN, NODEADM_CONFIG } from '../paths.js';
+import { readSavedConfig } from '../config/saved.js';
+import { UsageError } from '../errors.js';
+import { KUBELET_DROPIN } from '../paths.js';
 import { isNodeadmScheduler } from '../schedulers/manage.js';
 
 export interface ManifestFile {
@@ -49,18 +51,15 @@ async function currentRendering(host: Host, config: NodeConfig, derived: Derived
 
 /** Manifest files the saved configuration accounts for; empty when nodeadm never initialised this node. */
 async function savedComponents(host: Host): Promise<Set<string>> {
-  const text = await host.readText(NODEADM_CONFIG);
-  if (text === undefined) return new Set();
-  let saved: unknown;
+  let saved: NodeConfig | undefined;
   try {
-    saved = fromYaml(text);
-  } catch {
-    return new Set(); // unreadable: nothing is vouched for
+    saved = await readSavedConfig(host);
+  } catch (error) {
+    if (error instanceof UsageError) return new Set(); // damaged: nothing is vouched for
+    throw error;
   }
-  if (saved === null || typeof saved !== 'object') return new Set();
-  const extras = (saved as { extraSchedulers?: unknown }).extraSchedulers;
-  const names = Array.isArray(extras) ? extras.filter((n): n is string => typeof n === 'string') : [];
-  return new Set([...CORE_FILES, ...names.map((n) => `${schedulerPodName(n)}.yaml`)]);
+  if (!saved) return new Set();
+  return new Set([...CORE_FILES, ...saved.extraSchedulers.map((s) => `${schedulerPodName(s.name)}.yaml`)]);
 }
 
 /** The kubelet reads every file except dot-files (atomic-write temporaries) as a pod. */

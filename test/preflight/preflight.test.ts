@@ -258,7 +258,7 @@ describe('re-runs over nodeadm\'s own work', () => {
 
   it('passes after changed input when the saved config lists the components', async () => {
     const root = await initialisedRoot();
-    await put(root, '/etc/kubernetes/nodeadm/config.yaml', 'apiVersion: nodeadm.io/v1alpha1\nkind: NodeConfiguration\nextraSchedulers: []\n');
+    await put(root, '/etc/kubernetes/nodeadm/config.yaml', 'apiVersion: nodeadm.io/v1alpha1\nkind: NodeConfiguration\nnodeName: cp-1\nadvertiseAddress: 192.0.2.10\nextraSchedulers: []\n');
     const { env, out } = makeEnv(root, { busy: () => 'EADDRINUSE', config: { apiServer: { certSANs: ['cp.example.com'] } } as never });
     env.config = { ...env.config, networking: { ...env.config.networking, serviceSubnet: '10.112.0.0/12' } };
     env.derived = deriveValues(env.config);
