@@ -1,7 +1,8 @@
 /**
  * Loads the static shapes in templates/manifests/: each file is read and parsed once, and every
  * caller gets its own deep copy, so a builder can never change what the next one sees.
- * Paths are relative to this module; dist/ mirrors src/ depth, so the same URL works from both.
+ * Paths are relative to this module: the bundle (dist/bundle/) sits at the depth of src/<dir>/,
+ * so the same URL finds templates/ from the source and from the built CLI.
  */
 import { readFileSync } from 'node:fs';
 import type { KubeletConfiguration, Pod, Probe } from './k8s-types.js';
