@@ -19,6 +19,10 @@ async function run(cmd: string, args: string[], input = ''): Promise<{ code: num
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', (code) => resolve({ code: code ?? -1, out }));
+    // openssl may exit before reading its input (verify never reads it): a closed pipe is not a failure.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') out += `stdin: ${e.message}`;
+    });
     child.stdin.end(input);
   });
 }
