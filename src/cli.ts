@@ -62,8 +62,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const init = addInitFlags(program.command('init'))
     .description('make this machine a control-plane node: every init phase in order')
     .action(async (flags: InitFlags, cmd: Command) => {
+      const global = globals(cmd);
+      // The input, and the keys it implies, before the phases' modules load (see init-input.ts).
+      const { readInitInput } = await import('./commands/init-input.js');
+      const input = await readInitInput(global, flags, io, { startKeys: true });
       const { runInit } = await import('./commands/init.js');
-      setExit(await runInit(globals(cmd), flags, io));
+      setExit(await runInit(global, flags, io, undefined, input));
     });
 
   const phaseCmd = addInitFlags(init.command('phase'))

@@ -3,8 +3,6 @@
  * (no PKI, no kubeconfigs, no control-plane manifests). The same shape as `init`: one ordered
  * list of phases, `init phase X --standalone`, --skip-phases and the run machinery.
  */
-import { readConfigFile, type InitFlags } from '../config/load.js';
-import { asBoolean } from '../config/validate.js';
 import type { InitPhase } from '../phases/context.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { prepareHostPhase } from '../phases/prepare-host.js';
@@ -23,14 +21,6 @@ export function standalonePhases(): InitPhase[] {
     kubeletStartPhase,
     waitKubeletPhase,
   ];
-}
-
-/** --standalone, or `standalone: true` in the --config file (the flag wins). */
-export async function isStandalone(flags: InitFlags): Promise<boolean> {
-  if (flags.standalone !== undefined) return flags.standalone;
-  if (flags.config === undefined) return false;
-  const file = await readConfigFile(flags.config);
-  return file.standalone === undefined || file.standalone === null ? false : asBoolean(file.standalone, `${flags.config}: standalone`);
 }
 
 /** The closing summary of a standalone init: where pods go and how to see them. */

@@ -2,8 +2,7 @@
  * `nodeadm init`: the whole node as one ordered list of phases, the way kubeadm's init.go
  * reads. `init phase X`, `--skip-phases` and the help listing all come from this list.
  */
-import { hostname } from 'node:os';
-import { resolveInitConfig, type InitFlags } from '../config/load.js';
+import type { InitFlags } from '../config/load.js';
 import { deriveValues } from '../config/derive.js';
 import { readSavedConfig } from '../config/saved.js';
 import type { NodeConfig } from '../config/types.js';
@@ -20,7 +19,6 @@ import { extraSchedulersPhase } from '../phases/extra-schedulers.js';
 import { kubeconfigPhase } from '../phases/kubeconfig.js';
 import { preflightPhase } from '../phases/preflight.js';
 import { prepareHostPhase } from '../phases/prepare-host.js';
-import { checkIgnoreList } from '../preflight/index.js';
 import { kubeletConfigPhase } from '../phases/kubelet-config.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { saveConfigPhase } from '../phases/save-config.js';
@@ -32,7 +30,8 @@ import { checkSkipList, plan, selectSubtree } from '../workflow/select.js';
 import { runSteps } from '../workflow/run.js';
 import { startRun, type GlobalOptions, type Io } from './global.js';
 import { initSummary } from './summary.js';
-import { isStandalone, standalonePhases, standaloneSummary } from './init-standalone.js';
+import { readInitInput, type InitInput } from './init-input.js';
+import { standalonePhases, standaloneSummary } from './init-standalone.js';
 
 /**
  * The whole init, in order (SPEC "Phases of init"): preflight, prepare-host, save-config,
@@ -83,29 +82,21 @@ export interface PhaseSelection {
   sub?: string;
 }
 
-export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, only?: PhaseSelection): Promise<number> {
-  const tree = (await isStandalone(flags)) ? standalonePhases() : initPhases();
+/**
+ * `input`: what readInitInput made of the flags when the CLI read them before loading this
+ * module (with key generation under way); read here otherwise.
+ */
+export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, only?: PhaseSelection, input?: InitInput): Promise<number> {
   // Input first, all of it, before anything is written (exit 2 on the first problem).
+  const { config: resolved, osHostname, keys: started } = input ?? (await readInitInput(global, flags, io, { startKeys: false }));
+  const tree = resolved.standalone ? standalonePhases() : initPhases();
   const selected = only ? selectSubtree(tree, only.name, only.sub) : undefined;
-  const prompt = io.isTTY && !global.yes && global.output === 'text';
-  const osHostname = hostname();
-  const resolved = await resolveInitConfig(flags, {
-    osHostname,
-    ...(prompt
-      ? {
-          chooseAddress: async (candidates: string[], why: string) => {
-            const { select } = await import('@inquirer/prompts');
-            return select({ message: `Advertise address (${why})`, choices: candidates.map((value) => ({ value })) });
-          },
-        }
-      : {}),
-  });
   checkSkipList(tree, resolved.skipPhases, flags.skipPhases !== undefined ? '--skip-phases' : 'skipPhases');
-  checkIgnoreList(resolved.ignorePreflightErrors, flags.ignorePreflightErrors !== undefined ? '--ignore-preflight-errors' : 'ignorePreflightErrors');
 
   const run = startRun(global, io);
   const config = await keepAddedSchedulers(run.host, resolved, await savedConfigIfValid(run.host));
-  const pki = createPkiContext(run.host, new KeyPool(config.encryptionAlgorithm), {
+  const keys = started ?? new KeyPool(config.encryptionAlgorithm);
+  const pki = createPkiContext(run.host, keys, {
     validity: { leafHours: config.certificateValidityHours, caHours: config.caCertificateValidityHours },
   });
   const running = new Set<string>();
@@ -119,11 +110,12 @@ export async function runInit(global: GlobalOptions, flags: InitFlags, io: Io, o
       collect(s.children);
     });
   collect(steps);
-  // Key generation dominates init: start every key the run will need before the first phase,
-  // on all cores; the certs and kubeconfig sub-phases then take them one by one.
+  // Key generation dominates init: every key the run will need is generating before the first
+  // phase (for a whole init since its input was read, see init-input.ts), on all cores; the certs and
+  // kubeconfig sub-phases then take them one by one.
   const certificates = running.has('certs');
   const kubeconfigs = running.has('kubeconfig');
-  if (certificates || kubeconfigs) pki.keys.prefetch(await countMissingKeys(run.host, config, { certificates, kubeconfigs }));
+  keys.target(certificates || kubeconfigs ? await countMissingKeys(run.host, { certificates, kubeconfigs }) : 0);
   const resume = (path: string): string => `nodeadm init phase ${path.split('/').join(' ')}${config.standalone ? ' --standalone' : ''}${global.root !== '/' ? ` --root ${global.root}` : ''}`;
 
   try {

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { deriveValues } from '../config/derive.js';
 import { canonicalIp } from '../config/net.js';
 import type { DerivedValues, NodeConfig } from '../config/types.js';
-import { ETCD_PKI_DIR, PKI_DIR } from '../paths.js';
+import { ETCD_PKI_DIR, KUBECONFIG_FILES, PKI_DIR } from '../paths.js';
 import type { CertificateProfile } from './x509.js';
 
 export type CaId = 'ca' | 'front-proxy-ca' | 'etcd-ca';
@@ -58,12 +58,37 @@ export const CERTS_SUBPHASE_IDS: readonly (CertificateId | 'sa')[] = [
   'sa',
 ];
 
-/** Where each CA lives: fixed, so a CA can be loaded without the config. */
-export const CA_BASE_PATHS: Record<CaId, string> = {
-  ca: `${PKI_DIR}/ca`,
+/** Where each certificate lives: fixed, so a CA can be loaded, and missing keys counted, without the config. */
+export const CERTIFICATE_BASE_PATHS: Record<CertificateId, string> = {
+  'ca': `${PKI_DIR}/ca`,
+  'apiserver': `${PKI_DIR}/apiserver`,
+  'apiserver-kubelet-client': `${PKI_DIR}/apiserver-kubelet-client`,
   'front-proxy-ca': `${PKI_DIR}/front-proxy-ca`,
+  'front-proxy-client': `${PKI_DIR}/front-proxy-client`,
   'etcd-ca': `${ETCD_PKI_DIR}/ca`,
+  'etcd-server': `${ETCD_PKI_DIR}/server`,
+  'etcd-peer': `${ETCD_PKI_DIR}/peer`,
+  'etcd-healthcheck-client': `${ETCD_PKI_DIR}/healthcheck-client`,
+  'apiserver-etcd-client': `${PKI_DIR}/apiserver-etcd-client`,
+  'kubelet-serving': '/var/lib/kubelet/pki/kubelet',
 };
+
+export const CA_BASE_PATHS: Record<CaId, string> = {
+  'ca': CERTIFICATE_BASE_PATHS['ca'],
+  'front-proxy-ca': CERTIFICATE_BASE_PATHS['front-proxy-ca'],
+  'etcd-ca': CERTIFICATE_BASE_PATHS['etcd-ca'],
+};
+
+/**
+ * Every file that holds a private key nodeadm generates: the certificates' keys, the
+ * service-account key and (each with its client key) the kubeconfigs.
+ */
+export function keyFiles(options: { certificates?: boolean; kubeconfigs?: boolean } = {}): string[] {
+  return [
+    ...(options.certificates === false ? [] : [...Object.values(CERTIFICATE_BASE_PATHS).map((basePath) => keyPath({ basePath })), SERVICE_ACCOUNT_KEY.keyPath]),
+    ...(options.kubeconfigs === false ? [] : Object.values(KUBECONFIG_FILES)),
+  ];
+}
 
 /** One line per certificate for the task list and `init phase --help`, as kubeadm's sub-phase descriptions. */
 export const CERTIFICATE_TITLES: Record<CertificateId, string> = {
@@ -92,11 +117,13 @@ const ca = (id: CaId, commonName: string): CertificateSpec => ({
   ips: [],
 });
 
-type LeafFields = Omit<CertificateSpec, 'isCA' | 'organizations' | 'dnsNames' | 'ips'> &
+type LeafFields = Omit<CertificateSpec, 'title' | 'basePath' | 'isCA' | 'organizations' | 'dnsNames' | 'ips'> &
   Partial<Pick<CertificateSpec, 'organizations' | 'dnsNames' | 'ips'>>;
 
 const leaf = ({ organizations = [], dnsNames = [], ips = [], ...fields }: LeafFields): CertificateSpec => ({
   ...fields,
+  title: CERTIFICATE_TITLES[fields.id],
+  basePath: CERTIFICATE_BASE_PATHS[fields.id],
   isCA: false,
   organizations,
   dnsNames: [...new Set(dnsNames)].sort(),
@@ -114,8 +141,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     ca('ca', 'kubernetes'),
     leaf({
       id: 'apiserver',
-      title: CERTIFICATE_TITLES['apiserver'],
-      basePath: `${PKI_DIR}/apiserver`,
       caId: 'ca',
       commonName: 'kube-apiserver',
       extKeyUsages: ['serverAuth'],
@@ -131,8 +156,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'apiserver-kubelet-client',
-      title: CERTIFICATE_TITLES['apiserver-kubelet-client'],
-      basePath: `${PKI_DIR}/apiserver-kubelet-client`,
       caId: 'ca',
       commonName: 'kube-apiserver-kubelet-client',
       // From v1.33.12/v1.34.8/v1.35.5/v1.36.1 a ClusterRoleBinding grants it access instead (reference §8.4).
@@ -142,8 +165,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     ca('front-proxy-ca', 'front-proxy-ca'),
     leaf({
       id: 'front-proxy-client',
-      title: CERTIFICATE_TITLES['front-proxy-client'],
-      basePath: `${PKI_DIR}/front-proxy-client`,
       caId: 'front-proxy-ca',
       commonName: 'front-proxy-client',
       extKeyUsages: ['clientAuth'],
@@ -151,8 +172,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     ca('etcd-ca', 'etcd-ca'),
     leaf({
       id: 'etcd-server',
-      title: CERTIFICATE_TITLES['etcd-server'],
-      basePath: `${ETCD_PKI_DIR}/server`,
       caId: 'etcd-ca',
       commonName: node,
       extKeyUsages: ['serverAuth', 'clientAuth'],
@@ -160,8 +179,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'etcd-peer',
-      title: CERTIFICATE_TITLES['etcd-peer'],
-      basePath: `${ETCD_PKI_DIR}/peer`,
       caId: 'etcd-ca',
       commonName: node,
       extKeyUsages: ['serverAuth', 'clientAuth'],
@@ -169,16 +186,12 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     }),
     leaf({
       id: 'etcd-healthcheck-client',
-      title: CERTIFICATE_TITLES['etcd-healthcheck-client'],
-      basePath: `${ETCD_PKI_DIR}/healthcheck-client`,
       caId: 'etcd-ca',
       commonName: 'kube-etcd-healthcheck-client',
       extKeyUsages: ['clientAuth'],
     }),
     leaf({
       id: 'apiserver-etcd-client',
-      title: CERTIFICATE_TITLES['apiserver-etcd-client'],
-      basePath: `${PKI_DIR}/apiserver-etcd-client`,
       caId: 'etcd-ca',
       commonName: 'kube-apiserver-etcd-client',
       extKeyUsages: ['clientAuth'],
@@ -187,8 +200,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
     // server can verify it (--kubelet-certificate-authority, CIS 1.2.5); manifests/hardening.ts.
     leaf({
       id: 'kubelet-serving',
-      title: CERTIFICATE_TITLES['kubelet-serving'],
-      basePath: '/var/lib/kubelet/pki/kubelet',
       caId: 'ca',
       commonName: `system:node:${node}`,
       organizations: ['system:nodes'],

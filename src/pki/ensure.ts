@@ -8,11 +8,12 @@
 import { PkiError } from '../errors.js';
 import type { NodeConfig } from '../config/types.js';
 import type { Host, WriteResult } from '../host/types.js';
-import { KUBECONFIG_FILES, MODE } from '../paths.js';
+import { MODE } from '../paths.js';
 import {
   CA_BASE_PATHS,
   certificateList,
   certPath,
+  keyFiles,
   keyPath,
   SERVICE_ACCOUNT_KEY,
   type CaId,
@@ -95,16 +96,8 @@ export async function ensureCertificates(ctx: PkiContext, config: NodeConfig): P
  * Key files that do not exist yet (every certificate's key, sa.key) and, unless told otherwise,
  * kubeconfig files that do not exist: the number of keys a run will generate, to prefetch.
  */
-export async function countMissingKeys(
-  host: Host,
-  config: NodeConfig,
-  options: { certificates?: boolean; kubeconfigs?: boolean } = {},
-): Promise<number> {
-  const files = [
-    ...(options.certificates === false ? [] : [...certificateList(config).map(keyPath), SERVICE_ACCOUNT_KEY.keyPath]),
-    ...(options.kubeconfigs === false ? [] : Object.values(KUBECONFIG_FILES)),
-  ];
-  const present = await Promise.all(files.map((file) => host.exists(file)));
+export async function countMissingKeys(host: Host, options: { certificates?: boolean; kubeconfigs?: boolean } = {}): Promise<number> {
+  const present = await Promise.all(keyFiles(options).map((file) => host.exists(file)));
   return present.filter((p) => !p).length;
 }
 

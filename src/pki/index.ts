@@ -33,6 +33,8 @@ export {
   certificateList,
   certPath,
   CERTS_SUBPHASE_IDS,
+  CERTIFICATE_BASE_PATHS,
+  keyFiles,
   keyPath,
   SERVICE_ACCOUNT_KEY,
   type CaId,

@@ -130,6 +130,19 @@ export class KeyPool {
     this.pump();
   }
 
+  /**
+   * Aims the pool at exactly n keys for the takers to come: queues what is missing, or drops
+   * finished and queued keys beyond n. Generations already running still finish.
+   */
+  target(n: number): void {
+    let surplus = this.ready.length + this.queued + this.running - this.waiters.length - Math.max(0, Math.floor(n));
+    if (surplus < 0) return this.prefetch(-surplus);
+    const unqueued = Math.min(surplus, this.queued);
+    this.queued -= unqueued;
+    surplus -= unqueued;
+    this.ready.splice(0, Math.min(surplus, this.ready.length));
+  }
+
   take(): Promise<KeyPair> {
     const key = this.ready.shift();
     if (key) return Promise.resolve(key);

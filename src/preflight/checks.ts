@@ -11,6 +11,7 @@ import { COMPONENT, CONTROLLER_MANAGER_PORT, ETCD_CLIENT_PORT, ETCD_PEER_PORT, S
 import { ETCD_DATA_DIR } from '../paths.js';
 import { planExtraSchedulers } from '../schedulers/manage.js';
 import { readNodeState, type NodeState } from './ownership.js';
+import { pathCheckName, REQUIRED_BINARIES } from './names.js';
 import type { Check, PreflightEnv, Problem } from './types.js';
 
 export const MIN_CPUS = 2;
@@ -25,11 +26,6 @@ export const BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr
 export const KUBELET_BIN = '/usr/bin/kubelet';
 
 const PREPARE = 'or re-run with --prepare-host';
-
-/** kubeadm's `FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml` style of name. */
-export function pathCheckName(kind: 'FileAvailable' | 'DirAvailable' | 'FileContent', nodePath: string): string {
-  return `${kind}-${nodePath.replaceAll('/', '-')}`;
-}
 
 const problem = (message: string, fix: string, name?: string): Problem => ({ ...(name !== undefined ? { name } : {}), message, fix });
 
@@ -148,18 +144,6 @@ const cgroups: Check = {
 
 // --- software ---
 
-/** Commands the kubelet and the CNI need (kubeadm InPathCheck), and nodeadm's own crictl. */
-const REQUIRED_BINARIES: ReadonlyArray<{ exe: string; severity: 'error' | 'warning'; pkg: string }> = [
-  { exe: 'crictl', severity: 'error', pkg: 'cri-tools' },
-  { exe: 'ip', severity: 'error', pkg: 'iproute2' },
-  { exe: 'iptables', severity: 'error', pkg: 'iptables' },
-  { exe: 'mount', severity: 'error', pkg: 'mount' },
-  { exe: 'nsenter', severity: 'error', pkg: 'util-linux' },
-  { exe: 'ethtool', severity: 'warning', pkg: 'ethtool' },
-  { exe: 'socat', severity: 'warning', pkg: 'socat' },
-  { exe: 'tc', severity: 'warning', pkg: 'iproute2' },
-  { exe: 'touch', severity: 'warning', pkg: 'coreutils' },
-];
 
 async function onPath(env: PreflightEnv, exe: string): Promise<boolean> {
   const found = await Promise.all(BIN_DIRS.map((dir) => env.host.exists(`${dir}/${exe}`)));

@@ -6,9 +6,10 @@ import { bindPortProbe, formatFinding, preflightError, runChecks, type Preflight
 import type { Check, PreflightEnv } from './types.js';
 
 export type * from './types.js';
-export { FIXED_CHECKS, parseKubeletVersion, pathCheckName, portUses, preflightChecks } from './checks.js';
+export { FIXED_CHECKS, parseKubeletVersion, portUses, preflightChecks } from './checks.js';
+export { checkIgnoreList, FIXED_CHECK_NAMES, pathCheckName, REQUIRED_BINARIES } from './names.js';
 export { readNodeState } from './ownership.js';
-export { bindPortProbe, checkIgnoreList, formatFinding, preflightError, runChecks } from './run.js';
+export { bindPortProbe, formatFinding, preflightError, runChecks } from './run.js';
 
 /** The environment of a real run: the live machine when the root is "/". */
 export function preflightEnv(ctx: InitContext): PreflightEnv {

@@ -3,8 +3,7 @@
  * one line per problem with its name, what is wrong and how to fix it.
  */
 import { createServer } from 'node:net';
-import { OperationalError, UsageError } from '../errors.js';
-import { FIXED_CHECKS } from './checks.js';
+import { OperationalError } from '../errors.js';
 import type { Check, Finding, PreflightEnv } from './types.js';
 
 /** Real port probe: bind address:port with a listening socket, then release it. */
@@ -14,23 +13,6 @@ export function bindPortProbe(address: string, port: number): Promise<string | u
     server.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
     server.listen({ host: address, port, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
-}
-
-/** Names that --ignore-preflight-errors accepts besides the fixed checks' names. */
-const PATTERNS = [/^port-\d{1,5}$/, /^(fileavailable|filecontent|diravailable)-(-[^/]+)+$/];
-
-/**
- * Checks --ignore-preflight-errors before anything runs (exit 2): "all" alone, or known check
- * names, compared case-insensitively as kubeadm does.
- */
-export function checkIgnoreList(names: readonly string[], label = '--ignore-preflight-errors'): void {
-  const lower = names.map((n) => n.toLowerCase());
-  if (lower.includes('all') && lower.length > 1) throw new UsageError(`${label}: "all" ignores every check and cannot be combined with other names`);
-  const known = new Set(['all', ...FIXED_CHECKS.map((c) => c.name.toLowerCase())]);
-  for (const [i, name] of lower.entries()) {
-    if (known.has(name) || PATTERNS.some((p) => p.test(name))) continue;
-    throw new UsageError(`${label}: unknown preflight check "${names[i]}" (known: ${FIXED_CHECKS.map((c) => c.name).join(', ')}, Port-N, FileAvailable-<path>, all)`);
-  }
 }
 
 export interface PreflightOptions {

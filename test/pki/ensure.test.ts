@@ -16,11 +16,14 @@ import {
   ensureCertificates,
   inspectCertificate,
   isIssuedBy,
+  keyFiles,
+  SERVICE_ACCOUNT_KEY,
   type CaId,
   type KeyPair,
   type KeyPool,
   type PkiResult,
 } from '../../src/pki/index.js';
+import { KUBECONFIG_FILES } from '../../src/paths.js';
 import { sampleConfig } from '../fixtures/node-config.js';
 import { changedFiles, noKeys, poolOf, pregenerate, removeTempRoots, snapshot, tempRoot } from './helpers.js';
 
@@ -268,11 +271,19 @@ describe('partial PKI', () => {
 describe('sub-phases and key counting', () => {
   it('countMissingKeys counts missing key files and kubeconfigs', async () => {
     const empty = await tempRoot();
-    expect(await countMissingKeys(empty.host, config)).toBe(17);
-    expect(await countMissingKeys(empty.host, config, { kubeconfigs: false })).toBe(12);
+    expect(await countMissingKeys(empty.host)).toBe(17);
+    expect(await countMissingKeys(empty.host, { kubeconfigs: false })).toBe(12);
     const { root } = await copyOfBase();
     await rm(path.join(root, PKI, 'etcd/peer.key'));
-    expect(await countMissingKeys(createHost({ root }), config)).toBe(1 + 5);
+    expect(await countMissingKeys(createHost({ root }))).toBe(1 + 5);
+  });
+
+  it('keyFiles lists the key of every certificate, sa.key and every kubeconfig: what a first run generates', async () => {
+    const certificateKeys = certificateList(config).map((spec) => `${spec.basePath}.key`);
+    expect(keyFiles({ kubeconfigs: false })).toEqual([...certificateKeys, SERVICE_ACCOUNT_KEY.keyPath]);
+    expect(keyFiles({ certificates: false })).toEqual(Object.values(KUBECONFIG_FILES));
+    const files = [...(await snapshot(base)).keys()].filter((f) => f.endsWith('.key')).map((f) => `/${f}`);
+    expect(keyFiles({ kubeconfigs: false }).sort()).toEqual(files.sort());
   });
 
   it('a leaf sub-phase alone loads its CA from disk, and says which sub-phase is missing', async () => {

@@ -90,6 +90,46 @@ describe('KeyPool', () => {
     expect(gen.pending).toHaveLength(0);
     expect(pool.stats).toEqual({ ready: 0, pending: 0 });
   });
+
+  it('target(n) tops up a pool that holds fewer keys than n', async () => {
+    const gen = manualGenerator();
+    const pool = new KeyPool('RSA-2048', { concurrency: 2, generate: gen.generate });
+    pool.prefetch(3);
+    gen.finish();
+    await tick();
+    pool.target(5);
+    expect(pool.stats).toEqual({ ready: 1, pending: 4 });
+    expect(gen.pending).toHaveLength(2);
+  });
+
+  it('target(n) drops queued, then finished, keys beyond n; running ones still finish', async () => {
+    const gen = manualGenerator();
+    const pool = new KeyPool('RSA-2048', { concurrency: 2, generate: gen.generate });
+    pool.prefetch(6);
+    gen.finish();
+    gen.finish();
+    await tick();
+    expect(pool.stats).toEqual({ ready: 2, pending: 4 });
+    pool.target(3); // 2 ready + 2 running = 4: the 2 queued go, then one ready key
+    expect(pool.stats).toEqual({ ready: 1, pending: 2 });
+    pool.target(0);
+    expect(pool.stats).toEqual({ ready: 0, pending: 2 });
+    gen.finish();
+    gen.finish();
+    await tick();
+    expect(gen.pending).toHaveLength(0);
+    expect(pool.stats).toEqual({ ready: 2, pending: 0 });
+  });
+
+  it('target(n) counts keys already promised to waiting takers', async () => {
+    const gen = manualGenerator();
+    const pool = new KeyPool('RSA-2048', { concurrency: 1, generate: gen.generate });
+    const taken = pool.take();
+    pool.target(2);
+    expect(pool.stats).toEqual({ ready: 0, pending: 3 });
+    const key = gen.finish();
+    expect(await taken).toBe(key);
+  });
 });
 
 describe('generateKey / loadPrivateKey', () => {

@@ -8,7 +8,7 @@ import { OperationalError, UsageError } from '../../src/errors.js';
 import { CommandNotFoundError } from '../../src/host/index.js';
 import { resolveVersion } from '../../src/versions/index.js';
 import { buildApiServerPod, buildControllerManagerPod, buildEtcdPod, buildKubeletDropIn, buildSchedulerPod, toYaml } from '../../src/manifests/index.js';
-import { bindPortProbe, checkIgnoreList, runPreflight, type Finding } from '../../src/preflight/index.js';
+import { bindPortProbe, checkIgnoreList, FIXED_CHECK_NAMES, FIXED_CHECKS, runPreflight, type Finding } from '../../src/preflight/index.js';
 import { useTempDirs } from '../host/helpers.js';
 import { runCli } from '../cli/helpers.js';
 import { CRI_INFO, GETENT, healthyCommands, healthyRoot, KUBELET_VERSION, makeEnv, put } from './helpers.js';
@@ -309,6 +309,11 @@ describe('--ignore-preflight-errors input', () => {
   it('accepts known names in any case, Port-N and file names', () => {
     expect(() => checkIgnoreList(['swap', 'PORT-6443', 'FileAvailable--etc-kubernetes-manifests-kube-vip.yaml', 'cri'])).not.toThrow();
     expect(() => checkIgnoreList(['all'])).not.toThrow();
+  });
+
+  it('knows every fixed check by the name the check reports (names.ts is their table)', () => {
+    expect(FIXED_CHECK_NAMES).toEqual(FIXED_CHECKS.map((c) => c.name));
+    expect(new Set(FIXED_CHECK_NAMES).size).toBe(FIXED_CHECK_NAMES.length);
   });
 
   it('refuses an unknown name and "all" with others', () => {
