@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { OperationalError, PhaseError, UsageError } from './errors.js';
+import { syncWrittenDirectories } from './host/store.js';
 import { parseGlobalOptions, processIo, type GlobalOptions, type Io } from './commands/global.js';
 import type { InitFlags } from './config/load.js';
 import type { AddSchedulerFlags, RemoveSchedulerFlags } from './commands/schedulers.js';
@@ -261,5 +262,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 2;
     }
     return describeError(error, io, wantsJson(argv));
+  } finally {
+    syncWrittenDirectories();
   }
 }

@@ -9,6 +9,9 @@ import { OperationalError } from './errors.js';
 import type { Host, HostEvent } from './host/types.js';
 import { NODEADM_DIR } from './paths.js';
 
+/** Code-point order: the same on every machine, and no ICU collator to build on the way. */
+const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 export const RECORD_FILE = `${NODEADM_DIR}/created.json`;
 const RECORD_KIND = 'CreatedPaths';
 
@@ -45,7 +48,7 @@ export class CreationTracker {
     const out = new Map<string, RecordedPath['kind']>();
     for (const entry of previous) if (!gone(entry.path)) out.set(entry.path, entry.kind);
     for (const [path, kind] of this.created) out.set(path, kind);
-    return [...out].map(([path, kind]) => ({ path, kind })).sort((a, b) => a.path.localeCompare(b.path));
+    return [...out].map(([path, kind]) => ({ path, kind })).sort(byPath);
   }
 
   get isEmpty(): boolean {
@@ -81,7 +84,7 @@ export async function writeRecord(host: Host, paths: readonly RecordedPath[]): P
     all.set(dir, 'dir');
   }
   all.set(RECORD_FILE, 'file');
-  const sorted = [...all].map(([path, kind]) => ({ path, kind })).sort((a, b) => a.path.localeCompare(b.path));
+  const sorted = [...all].map(([path, kind]) => ({ path, kind })).sort(byPath);
   await host.writeFile(RECORD_FILE, `${JSON.stringify({ apiVersion: CONFIG_API_VERSION, kind: RECORD_KIND, paths: sorted }, null, 2)}\n`, { mode: 0o600 });
 }
 

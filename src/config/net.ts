@@ -1,5 +1,14 @@
 /** IP and CIDR helpers (IPv4 and IPv6), exact and dependency-free. */
-import { isIP, isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * node:net's isIP, without its IPv6 pattern for text that has no colon and so cannot be IPv6
+ * (DNS names, mostly): that pattern is compiled on first use, milliseconds of a short command.
+ */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  if (isIPv4(text)) return 4;
+  return text.includes(':') && isIPv6(text) ? 6 : 0;
+}
 
 export interface Cidr {
   family: 4 | 6;
@@ -58,7 +67,7 @@ function bigIntToIp(value: bigint, family: 4 | 6): string {
 export function parseCidr(text: string): Cidr | undefined {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
   if (!m) return undefined;
-  const family = isIP(m[1]!);
+  const family = ipFamily(m[1]!);
   if (family !== 4 && family !== 6) return undefined;
   const prefix = Number(m[2]);
   const bits = family === 4 ? 32 : 128;
@@ -79,7 +88,7 @@ export function nthAddress(cidr: Cidr, n: number): string {
 }
 
 export function cidrContains(cidr: Cidr, ip: string): boolean {
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family !== cidr.family) return false;
   const bits = family === 4 ? 32 : 128;
   return ipToBigInt(ip) >> BigInt(bits - cidr.prefix) === cidr.base >> BigInt(bits - cidr.prefix);
@@ -94,16 +103,16 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 
 /** Canonical text of an IP address (compressed IPv6, no leading zeros). */
 export function canonicalIp(ip: string): string {
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family === 0) throw new Error(`not an IP: ${ip}`);
   return bigIntToIp(ipToBigInt(ip), family as 4 | 6);
 }
 
 export function isIPv6Address(ip: string): boolean {
-  return isIP(ip) === 6;
+  return ipFamily(ip) === 6;
 }
 
 /** "host:port" for URLs: IPv6 literals get brackets. */
 export function hostPort(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  return ipFamily(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -3,9 +3,8 @@
  * (a flag such as `--pod-subnet` or a field such as `networking.podSubnet`), and throws a
  * one-line UsageError naming the label, the bad value and what is accepted.
  */
-import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
-import { canonicalIp, cidrSize, cidrsOverlap, parseCidr, type Cidr } from './net.js';
+import { canonicalIp, cidrSize, cidrsOverlap, ipFamily, parseCidr, type Cidr } from './net.js';
 import { KUBELET_DIR, KUBERNETES_DIR, MANIFESTS_DIR, NODEADM_DIR, PKI_DIR, SCHEDULERS_DIR } from '../paths.js';
 import { POD_NETWORKS, type Endpoint, type PodNetwork } from './types.js';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../pki/keys.js';
@@ -75,7 +74,7 @@ export function dnsLabel(value: unknown, label: string): string {
 
 export function ipAddress(value: unknown, label: string): string {
   const s = asString(value, label).trim();
-  if (isIP(s) === 0) fail(label, s, 'must be an IPv4 or IPv6 address');
+  if (ipFamily(s) === 0) fail(label, s, 'must be an IPv4 or IPv6 address');
   const ip = canonicalIp(s);
   if (ip === '0.0.0.0' || ip === '::') fail(label, s, 'must be a concrete address, not the unspecified address');
   return ip;
@@ -133,12 +132,12 @@ export function endpoint(value: unknown, label: string, defaultPort: number): En
   const rawPort = m?.[2];
   const accepted = 'must be HOST or HOST:PORT, HOST a DNS name or an IP address ([addr]:port for IPv6)';
   if (host === undefined) {
-    if (isIP(s) === 6) return { host: canonicalIp(s), port: defaultPort };
+    if (ipFamily(s) === 6) return { host: canonicalIp(s), port: defaultPort };
     fail(label, s, accepted);
   }
-  if (isIP(host) === 0 && !isDns1123Subdomain(host)) fail(label, s, accepted);
+  if (ipFamily(host) === 0 && !isDns1123Subdomain(host)) fail(label, s, accepted);
   return {
-    host: isIP(host) === 0 ? host : canonicalIp(host),
+    host: ipFamily(host) === 0 ? host : canonicalIp(host),
     port: rawPort === undefined ? defaultPort : port(rawPort, label),
   };
 }
@@ -146,7 +145,7 @@ export function endpoint(value: unknown, label: string, defaultPort: number): En
 /** A SAN: an IP address or a DNS name (a leading "*." wildcard allowed). */
 export function certSan(value: unknown, label: string): string {
   const s = asString(value, label).trim();
-  if (isIP(s) !== 0) return canonicalIp(s);
+  if (ipFamily(s) !== 0) return canonicalIp(s);
   const name = s.startsWith('*.') ? s.slice(2) : s;
   if (!isDns1123Subdomain(name)) fail(label, s, 'must be an IP address or a DNS name (optionally starting with "*.")');
   return s;

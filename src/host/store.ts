@@ -109,9 +109,11 @@ export function createDiskStore(): Store {
 }
 
 /**
- * Writes a dot-file next to `file`, fsyncs it, renames it over `file` and fsyncs the directory,
- * so readers (the kubelet watching the manifests directory) see the old file or the new one,
- * never a partial one. The dot-file is gone whatever fails. `rename` is a seam for tests.
+ * Writes a dot-file next to `file`, fsyncs it and renames it over `file`, so readers (the
+ * kubelet watching the manifests directory) see the old file or the new one, never a partial
+ * one. The dot-file is gone whatever fails. `rename` is a seam for tests. The directory's
+ * fsync, which makes the rename itself survive a power loss, is left to syncWrittenDirectories:
+ * once per directory per command instead of once per file.
  * The syscalls are synchronous: as async calls each is a threadpool round trip, and those hops
  * (queued behind key generation on the same pool) cost more than the fsync itself.
  */
@@ -137,15 +139,31 @@ export async function writeAtomic(
     rmSync(temp, { force: true });
     throw error;
   }
-  syncDir(dir);
+  unsyncedDirectories.add(dir);
 }
 
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+/** Directories renamed into since their last fsync. */
+const unsyncedDirectories = new Set<string>();
+
+/**
+ * Makes every rename so far durable: fsyncs each directory written into, once. The CLI calls
+ * it when a command ends, failed or not, so a command that reports a file written has it on disk.
+ */
+export function syncWrittenDirectories(fsyncFd: (fd: number) => void = fsyncSync): void {
+  for (const dir of unsyncedDirectories) {
+    unsyncedDirectories.delete(dir);
+    let fd: number;
+    try {
+      fd = openSync(dir, 'r');
+    } catch (error) {
+      if (isMissing(error)) continue; // removed since (reset): nothing left to make durable
+      throw error;
+    }
+    try {
+      fsyncFd(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 

@@ -3,7 +3,6 @@
  * templates/manifests, one container named after the component, hostPath volumes, and the
  * liveness/readiness/startup probes against one health endpoint.
  */
-import { isIP } from 'node:net';
 import { canonical } from './canonical.js';
 import type {
   Container,
@@ -17,6 +16,7 @@ import type {
   VolumeMount,
 } from './k8s-types.js';
 import { loadYamlTemplate, type ProbeTimings } from './templates.js';
+import { ipFamily } from '../config/net.js';
 
 /** Name of the container port the probes refer to when the version uses named probe ports. */
 export const PROBE_PORT_NAME = 'probe-port';
@@ -74,7 +74,7 @@ const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.n
 
 function probe(timings: ProbeTimings, endpoint: HealthEndpoint, path: string, port: number | string): Probe {
   // An IP made only of zeros, dots and colons is 0.0.0.0 or ::.
-  const unspecified = endpoint.host === '' || (isIP(endpoint.host) !== 0 && /^[0.:]+$/.test(endpoint.host));
+  const unspecified = endpoint.host === '' || (ipFamily(endpoint.host) !== 0 && /^[0.:]+$/.test(endpoint.host));
   const httpGet: HttpGetAction = { host: unspecified ? undefined : endpoint.host, path, port, scheme: endpoint.scheme };
   return { ...timings, httpGet };
 }

@@ -2,9 +2,8 @@
  * The certificates of a node as data, in kubeadm's order (certlist.go GetDefaultCertList), with
  * subjects and SANs from reference §1. The ids are the `certs` sub-phase ids.
  */
-import { isIP } from 'node:net';
 import { deriveValues } from '../config/derive.js';
-import { canonicalIp } from '../config/net.js';
+import { canonicalIp, ipFamily } from '../config/net.js';
 import type { DerivedValues, NodeConfig } from '../config/types.js';
 import { ETCD_PKI_DIR, KUBECONFIG_FILES, PKI_DIR } from '../paths.js';
 import type { CertificateProfile } from './x509.js';
@@ -212,6 +211,6 @@ export function certificateList(config: NodeConfig, derived: DerivedValues = der
 
 /** Splits SAN entries into [IPs, DNS names]. */
 function partition(entries: readonly string[]): [string[], string[]] {
-  const ips = entries.filter((e) => isIP(e) !== 0);
-  return [ips, entries.filter((e) => isIP(e) === 0)];
+  const ips = entries.filter((e) => ipFamily(e) !== 0);
+  return [ips, entries.filter((e) => ipFamily(e) === 0)];
 }

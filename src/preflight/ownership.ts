@@ -68,14 +68,13 @@ export function isManifestName(file: string): boolean {
 }
 
 export async function readNodeState(host: Host, config: NodeConfig, derived: DerivedValues): Promise<NodeState> {
-  const [rendering, saved, names, dropIn] = await Promise.all([
-    currentRendering(host, config, derived),
-    savedComponents(host),
-    host.listDir(config.staticPodPath),
-    host.readText(KUBELET_DROPIN),
-  ]);
+  const [saved, names, dropIn] = await Promise.all([savedComponents(host), host.listDir(config.staticPodPath), host.readText(KUBELET_DROPIN)]);
+  const files = names.filter(isManifestName);
+  // Rendering the four manifests takes milliseconds: only when a core file's owner is in question.
+  const unvouched = files.some((file) => CORE_FILES.includes(file) && !saved.has(file));
+  const rendering = unvouched ? await currentRendering(host, config, derived) : new Map<string, string>();
   const manifests: ManifestFile[] = [];
-  for (const file of names.filter(isManifestName)) {
+  for (const file of files) {
     const text = await host.readText(`${config.staticPodPath}/${file}`).catch(() => undefined);
     if (text === undefined) continue; // a directory or a vanished file
     manifests.push({ file, text, own: rendering.get(file) === text || saved.has(file) || isExtraScheduler(file, text) });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/errors.js';
 import { createHost } from '../../src/host/index.js';
-import { writeAtomic } from '../../src/host/store.js';
+import { syncWrittenDirectories, writeAtomic } from '../../src/host/store.js';
 import { modeOf, recordEvents, useTempDirs, withUmask } from './helpers.js';
 
 const tempDir = useTempDirs();
@@ -107,6 +107,22 @@ describe('writeFile', () => {
     await expect(writeAtomic(target, Buffer.from('whole'), 0o600, failingRename)).rejects.toThrow('injected');
     expect(await fs.readdir(dir)).toEqual(['kube-apiserver.yaml']);
     expect(await fs.readFile(target, 'utf8')).toBe('previous');
+  });
+
+  it('leaves each written directory to one fsync when the command ends; a removed one is skipped', async () => {
+    const root = await tempDir();
+    syncWrittenDirectories(); // whatever earlier tests wrote
+    const host = createHost({ root });
+    await host.writeFile('/etc/kubernetes/pki/ca.crt', 'CERT', { mode: 0o644 });
+    await host.writeFile('/etc/kubernetes/pki/ca.key', 'KEY', { mode: 0o600 });
+    await host.writeFile('/etc/kubernetes/admin.conf', 'CONF', { mode: 0o600 });
+    await host.writeFile('/var/lib/kubelet/config.yaml', 'KUBELET', { mode: 0o600 });
+    await fs.rm(path.join(root, 'var/lib/kubelet'), { recursive: true });
+    const synced: number[] = [];
+    syncWrittenDirectories((fd) => synced.push(fd));
+    expect(synced).toHaveLength(2); // pki and kubernetes; var/lib/kubelet is gone
+    syncWrittenDirectories((fd) => synced.push(fd));
+    expect(synced).toHaveLength(2);
   });
 
   it('refuses to write over a directory, leaving nothing behind', async () => {

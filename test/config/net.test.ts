@@ -1,0 +1,30 @@
+import { isIP } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { canonicalIp, cidrContains, hostPort, ipFamily, nthAddress, parseCidr } from '../../src/config/net.js';
+
+describe('ipFamily', () => {
+  const samples = ['10.0.0.1', '255.255.255.255', '1.2.3', '01.2.3.4', '::1', '::', 'fe80::1%eth0', '::ffff:192.0.2.1', '2001:db8::', 'kubernetes', 'cp-1.example.com', '', ':', '1:2:3:4:5:6:7:8:9', 'localhost'];
+  it('agrees with node:net isIP on every kind of input', () => {
+    for (const s of samples) expect(ipFamily(s), s).toBe(isIP(s));
+  });
+});
+
+describe('addresses', () => {
+  it('canonical text: compressed IPv6, embedded IPv4 as hex groups', () => {
+    expect(canonicalIp('2001:0db8:0000:0000:0000:0000:0000:0001')).toBe('2001:db8::1');
+    expect(canonicalIp('::ffff:192.0.2.1')).toBe('::ffff:c000:201');
+    expect(canonicalIp('10.96.0.1')).toBe('10.96.0.1');
+    expect(() => canonicalIp('kubernetes')).toThrow(/not an IP/);
+  });
+
+  it('CIDRs, nth addresses and host:port', () => {
+    const services = parseCidr('10.96.0.0/12')!;
+    expect(nthAddress(services, 10)).toBe('10.96.0.10');
+    expect(cidrContains(services, '10.111.255.255')).toBe(true);
+    expect(cidrContains(services, '10.112.0.0')).toBe(false);
+    expect(parseCidr('10.96.0.0/33')).toBeUndefined();
+    expect(parseCidr('kubernetes/12')).toBeUndefined();
+    expect(hostPort('fd00::1', 6443)).toBe('[fd00::1]:6443');
+    expect(hostPort('cp.example.com', 6443)).toBe('cp.example.com:6443');
+  });
+});
