@@ -1,4 +1,4 @@
-import { readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { OperationalError } from '../errors.js';
 
@@ -25,26 +25,30 @@ export function normalizeNodePath(nodePath: string): string {
 /**
  * Where `abs` really is once symlinks are followed: the realpath of its deepest existing
  * ancestor plus the missing rest. A dangling symlink is followed too, because a later write
- * through it would land at its target.
+ * through it would land at its target. lstat first: most paths a first run asks about do not
+ * exist yet, and a failed realpath or readlink costs an exception each.
  */
 export function realLocation(abs: string, hops = 0): string {
+  let st: Stats | undefined;
   try {
-    return realpathSync.native(abs);
+    st = lstatSync(abs, { throwIfNoEntry: false });
   } catch (error) {
-    if (!isMissing(error)) throw error;
+    if (!isMissing(error)) throw error; // ENOTDIR: a parent is a file, so this is missing too
+  }
+  if (st !== undefined) {
+    if (!st.isSymbolicLink()) return realpathSync.native(abs);
+    try {
+      return realpathSync.native(abs);
+    } catch (error) {
+      if (!isMissing(error)) throw error; // dangling: followed by hand below
+    }
   }
   const parent = path.dirname(abs);
   if (parent === abs) return abs;
   const realParent = realLocation(parent, hops);
-  const here = path.join(realParent, path.basename(abs));
-  let link: string;
-  try {
-    link = readlinkSync(here);
-  } catch {
-    return here; // missing, or not a symlink: nothing further to follow
-  }
+  if (st === undefined) return path.join(realParent, path.basename(abs));
   if (hops >= MAX_SYMLINK_HOPS) throw new OperationalError(`too many symbolic links under ${abs}`);
-  return realLocation(path.resolve(realParent, link), hops + 1);
+  return realLocation(path.resolve(realParent, readlinkSync(abs)), hops + 1);
 }
 
 /** A resolver for node paths under `root`; `realRoot` is computed once by the caller. */
