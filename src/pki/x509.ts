@@ -1,15 +1,14 @@
 /**
- * X.509 certificates and CSRs: DER built with node-forge's ASN.1 encoder (the only importer of
- * node-forge in nodeadm), signed and read with node:crypto, which is fast and knows RSA and
- * ECDSA. forge's certificate object only knows RSA keys, so the TBSCertificate is assembled here
- * from forge's name and extension encoders plus node:crypto's SubjectPublicKeyInfo. The shapes
- * follow kubeadm's pkiutil (reference §1).
+ * X.509 certificates and CSRs: DER built here with node-forge's ASN.1 encoder (loaded on its
+ * own, see der.ts), signed and read with node:crypto, which is fast and knows RSA and ECDSA. The
+ * TBSCertificate, its Name and its extensions are assembled here, in the encodings Go's
+ * crypto/x509 writes, around node:crypto's SubjectPublicKeyInfo. The shapes follow kubeadm's
+ * pkiutil (reference §1).
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { isIP } from 'node:net';
-import forge from 'node-forge';
-import { canonicalIp } from '../config/net.js';
+import { canonicalIp, ipFamily, parseCidr } from '../config/net.js';
 import { PkiError } from '../errors.js';
+import { asn1, type Asn1, type Bytes } from './der.js';
 import { signatureAlgorithm, type KeyPair } from './keys.js';
 
 export type ExtKeyUsage = 'serverAuth' | 'clientAuth';
@@ -57,9 +56,8 @@ export interface IssueOptions {
 /** A self-signed CA certificate for `key` (subject CN only, SAN DNS:<CN>, SKI). */
 export function createSelfSignedCA(profile: CertificateProfile, key: KeyPair, keyPath: string, options: IssueOptions): string {
   const subject = nameAsn1(profile);
-  const ski = subjectKeyId(key.publicKeyPem);
-  const skiExtension = { id: '2.5.29.14', name: 'subjectKeyIdentifier', value: asn1.create(U, asn1.Type.OCTETSTRING, false, ski) };
-  const extensions = [...profileExtensions(profile), skiExtension, ...sanExtension(profile)];
+  const ski = extension(OID.subjectKeyIdentifier, false, primitive(asn1.Type.OCTETSTRING, subjectKeyId(key.publicKeyPem)));
+  const extensions = [...profileExtensions(profile), ski, ...sanExtension(profile)];
   return signCertificate({ subject, issuer: subject, publicKeyPem: key.publicKeyPem, extensions, options }, key.privateKeyPem, keyPath);
 }
 
@@ -77,7 +75,8 @@ export function createSignedCertificate(
     );
   }
   const ca = caIdentity(issuer.certPem);
-  const aki = ca.ski ? [{ name: 'authorityKeyIdentifier', keyIdentifier: ca.ski }] : [];
+  // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }
+  const aki = ca.ski ? [extension(OID.authorityKeyIdentifier, false, sequence([asn1.create(CONTEXT, 0, false, ca.ski)]))] : [];
   const extensions = [...profileExtensions(profile), ...aki, ...sanExtension(profile)];
   return signCertificate({ subject: nameAsn1(profile), issuer: ca.subject, publicKeyPem, extensions, options }, issuer.keyPem, issuer.keyPath);
 }
@@ -87,83 +86,103 @@ export function createSignedCertificate(
  * usages and SANs: what an external CA signs (kubeadm's `certs generate-csr`).
  */
 export function createCertificateRequest(profile: CertificateProfile, key: KeyPair, keyPath: string): string {
-  const extensions = forgeExtras.certificateExtensionsToAsn1(filledExtensions([...profileExtensions(profile), ...sanExtension(profile)]));
-  const extensionRequest = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    oid('1.2.840.113549.1.9.14'),
-    asn1.create(U, asn1.Type.SET, true, [extensions.value[0] as forge.asn1.Asn1]),
+  const extensionRequest = sequence([
+    oid(OID.extensionRequest),
+    asn1.create(U, asn1.Type.SET, true, [sequence([...profileExtensions(profile), ...sanExtension(profile)])]),
   ]);
-  const info = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(0).getBytes()),
+  const info = sequence([
+    primitive(asn1.Type.INTEGER, asn1.integerToDer(0).getBytes()),
     nameAsn1(profile),
     spkiAsn1(key.publicKeyPem),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [extensionRequest]),
+    asn1.create(CONTEXT, 0, true, [extensionRequest]),
   ]);
   return signed('CERTIFICATE REQUEST', info, key.privateKeyPem, keyPath);
 }
 
-const asn1 = forge.asn1;
-/** Part of forge's API that @types/node-forge leaves out. */
-const forgeExtras = forge.pki as unknown as { certificateExtensionsToAsn1(extensions: object[]): forge.asn1.Asn1 };
 const U = asn1.Class.UNIVERSAL;
-const oid = (dotted: string): forge.asn1.Asn1 => asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(dotted).getBytes());
-/** DER bytes as forge's binary string, and back. */
-const binary = (der: Buffer): string => der.toString('binary');
-const derOf = (node: forge.asn1.Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
-/** Bit strings stay raw bytes, so a re-encoded node is byte-identical to its source. */
-const fromDer = (der: Buffer): forge.asn1.Asn1 => asn1.fromDer(binary(der), { decodeBitStrings: false } as unknown as boolean);
+const CONTEXT = asn1.Class.CONTEXT_SPECIFIC;
 
-/** SubjectPublicKeyInfo of any key node:crypto reads (RSA or EC): forge's own encoder knows RSA only. */
-function spkiAsn1(publicKeyPem: string): forge.asn1.Asn1 {
+const OID = {
+  commonName: '2.5.4.3',
+  organization: '2.5.4.10',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  basicConstraints: '2.5.29.19',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  subjectAltName: '2.5.29.17',
+  extensionRequest: '1.2.840.113549.1.9.14',
+} as const;
+
+/** A universal primitive element; `bytes` is a binary string. */
+const primitive = (type: number, bytes: Bytes): Asn1 => asn1.create(U, type, false, bytes);
+const sequence = (items: Asn1[]): Asn1 => asn1.create(U, asn1.Type.SEQUENCE, true, items);
+const oid = (dotted: string): Asn1 => primitive(asn1.Type.OID, asn1.oidToDer(dotted).getBytes());
+const TRUE = (): Asn1 => primitive(asn1.Type.BOOLEAN, '\xff');
+/** DER bytes as forge's binary string, and back. */
+const binary = (der: Buffer): Bytes => der.toString('binary');
+const derOf = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+/** Bit strings stay raw bytes, so a re-encoded node is byte-identical to its source. */
+const fromDer = (der: Buffer): Asn1 => asn1.fromDer(binary(der), { decodeBitStrings: false });
+const childrenOf = (node: Asn1): Asn1[] => (Array.isArray(node.value) ? node.value : []);
+const bytesOf = (node: Asn1 | undefined): Bytes => (typeof node?.value === 'string' ? node.value : '');
+
+/** SubjectPublicKeyInfo of any key node:crypto reads (RSA or EC). */
+function spkiAsn1(publicKeyPem: string): Asn1 {
   return fromDer(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
 }
 
 /** Go's SubjectKeyId: SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1). */
-function subjectKeyId(publicKeyPem: string): string {
-  const bits = (spkiAsn1(publicKeyPem).value as forge.asn1.Asn1[])[1]!.value as string;
+function subjectKeyId(publicKeyPem: string): Bytes {
+  const bits = bytesOf(childrenOf(spkiAsn1(publicKeyPem))[1]);
   return binary(createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest());
 }
 
 /** The issuer's subject (as encoded, byte for byte) and its SKI, read from its DER. */
-function caIdentity(certPem: string): { subject: forge.asn1.Asn1; ski?: string } {
-  const tbs = (fromDer(new X509Certificate(certPem).raw).value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[];
-  const offset = tbs[0]!.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0; // v1 certificates have no version field
+function caIdentity(certPem: string): { subject: Asn1; ski?: Bytes } {
+  const tbs = childrenOf(childrenOf(fromDer(new X509Certificate(certPem).raw))[0]!);
+  const offset = tbs[0]!.tagClass === CONTEXT ? 1 : 0; // v1 certificates have no version field
   const subject = tbs[offset + 4]!;
-  const wrapped = tbs.find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
-  for (const ext of ((wrapped?.value as forge.asn1.Asn1[] | undefined)?.[0]?.value ?? []) as forge.asn1.Asn1[]) {
-    const parts = ext.value as forge.asn1.Asn1[];
-    if (asn1.derToOid(parts[0]!.value as string) !== '2.5.29.14') continue;
-    const inner = asn1.fromDer(parts[parts.length - 1]!.value as string);
-    return { subject, ski: inner.value as string };
+  const wrapped = tbs.find((n) => n.tagClass === CONTEXT && n.type === 3);
+  const extensions = wrapped ? childrenOf(childrenOf(wrapped)[0] ?? sequence([])) : [];
+  for (const ext of extensions) {
+    const parts = childrenOf(ext);
+    if (asn1.derToOid(bytesOf(parts[0])) !== OID.subjectKeyIdentifier) continue;
+    const inner = asn1.fromDer(bytesOf(parts[parts.length - 1]));
+    return { subject, ski: bytesOf(inner) };
   }
   return { subject };
 }
 
-/** Go's pkix.Name order: O before CN. */
-function nameAsn1(profile: CertificateProfile): forge.asn1.Asn1 {
-  const holder = forge.pki.createCertificate();
-  holder.setSubject([...profile.organizations.map((value) => nameAttribute('O', value)), nameAttribute('CN', profile.commonName)]);
-  return forge.pki.distinguishedNameToAsn1(holder.subject);
+/** Go's pkix.Name: one single-valued RDN per attribute, O before CN. */
+function nameAsn1(profile: CertificateProfile): Asn1 {
+  const attributes: [string, string][] = [
+    ...profile.organizations.map((value): [string, string] => [OID.organization, value]),
+    [OID.commonName, profile.commonName],
+  ];
+  return sequence(attributes.map(([type, value]) => asn1.create(U, asn1.Type.SET, true, [sequence([oid(type), directoryString(value)])])));
 }
 
-/** forge fills in each extension's DER value; it needs a certificate object to do so. */
-function filledExtensions(extensions: object[]): object[] {
-  const holder = forge.pki.createCertificate();
-  holder.setExtensions(extensions);
-  return holder.extensions as object[];
+/** PrintableString when the value fits it (as Go does), else UTF8String. */
+function directoryString(value: string): Asn1 {
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value)
+    ? primitive(asn1.Type.PRINTABLESTRING, value)
+    : primitive(asn1.Type.UTF8, binary(Buffer.from(value, 'utf8')));
 }
 
 /** RFC 5280: UTCTime through 2049, GeneralizedTime from 2050. */
-function timeAsn1(date: Date): forge.asn1.Asn1 {
+function timeAsn1(date: Date): Asn1 {
   return date.getUTCFullYear() < 2050
-    ? asn1.create(U, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
-    : asn1.create(U, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
+    ? primitive(asn1.Type.UTCTIME, asn1.dateToUtcTime(date))
+    : primitive(asn1.Type.GENERALIZEDTIME, asn1.dateToGeneralizedTime(date));
 }
 
 interface CertificateParts {
-  subject: forge.asn1.Asn1;
-  issuer: forge.asn1.Asn1;
+  subject: Asn1;
+  issuer: Asn1;
   publicKeyPem: string;
-  extensions: object[];
+  /** Extension elements, in order. */
+  extensions: Asn1[];
   options: IssueOptions;
 }
 
@@ -171,18 +190,15 @@ interface CertificateParts {
 function signCertificate(parts: CertificateParts, signerKeyPem: string, signerKeyPath: string): string {
   const start = Math.floor(parts.options.now.getTime() / 1000) * 1000; // X.509 times have whole seconds
   const { algorithm } = signer(signerKeyPem, signerKeyPath);
-  const tbs = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes())]),
-    asn1.create(U, asn1.Type.INTEGER, false, forge.util.hexToBytes(randomSerialHex())),
+  const tbs = sequence([
+    asn1.create(CONTEXT, 0, true, [primitive(asn1.Type.INTEGER, asn1.integerToDer(2).getBytes())]),
+    primitive(asn1.Type.INTEGER, randomSerial()),
     algorithm,
     parts.issuer,
-    asn1.create(U, asn1.Type.SEQUENCE, true, [
-      timeAsn1(new Date(start - BACKDATE_MS)),
-      timeAsn1(new Date(start + parts.options.hours * 3600 * 1000)),
-    ]),
+    sequence([timeAsn1(new Date(start - BACKDATE_MS)), timeAsn1(new Date(start + parts.options.hours * 3600 * 1000))]),
     parts.subject,
     spkiAsn1(parts.publicKeyPem),
-    forgeExtras.certificateExtensionsToAsn1(filledExtensions(parts.extensions)),
+    asn1.create(CONTEXT, 3, true, [sequence(parts.extensions)]),
   ]);
   return signed('CERTIFICATE', tbs, signerKeyPem, signerKeyPath);
 }
@@ -199,71 +215,79 @@ function signingKey(keyPem: string): KeyObject {
 }
 
 /** The signing key and its AlgorithmIdentifier (no parameters for ECDSA, NULL for RSA). */
-function signer(keyPem: string, keyPath: string): { key: KeyObject; digest: string; algorithm: forge.asn1.Asn1 } {
+function signer(keyPem: string, keyPath: string): { key: KeyObject; digest: string; algorithm: Asn1 } {
   const key = signingKey(keyPem);
   const { digest, oid: algorithmOid, ecdsa } = signatureAlgorithm(key, keyPath);
-  const params = ecdsa ? [] : [asn1.create(U, asn1.Type.NULL, false, '')];
-  return { key, digest, algorithm: asn1.create(U, asn1.Type.SEQUENCE, true, [oid(algorithmOid), ...params]) };
+  const params = ecdsa ? [] : [primitive(asn1.Type.NULL, '')];
+  return { key, digest, algorithm: sequence([oid(algorithmOid), ...params]) };
 }
 
 /** SEQUENCE { body, algorithm, BIT STRING signature } as PEM; signed by node:crypto (DER ECDSA signatures). */
-function signed(type: 'CERTIFICATE' | 'CERTIFICATE REQUEST', body: forge.asn1.Asn1, keyPem: string, keyPath: string): string {
+function signed(type: 'CERTIFICATE' | 'CERTIFICATE REQUEST', body: Asn1, keyPem: string, keyPath: string): string {
   const { key, digest, algorithm } = signer(keyPem, keyPath);
   const signature = sign(digest, derOf(body), key);
-  const whole = asn1.create(U, asn1.Type.SEQUENCE, true, [
-    body,
-    algorithm,
-    asn1.create(U, asn1.Type.BITSTRING, false, `\0${binary(signature)}`),
-  ]);
+  const whole = sequence([body, algorithm, primitive(asn1.Type.BITSTRING, `\0${binary(signature)}`)]);
   const base64 = derOf(whole).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
   return `-----BEGIN ${type}-----\n${base64}\n-----END ${type}-----\n`;
 }
 
-/** KeyUsage, EKU and BasicConstraints, in Go's extension order. */
-function profileExtensions(profile: CertificateProfile): object[] {
-  const extensions: object[] = [
-    {
-      name: 'keyUsage',
-      critical: true,
-      digitalSignature: true,
-      keyEncipherment: true,
-      ...(profile.isCA ? { keyCertSign: true } : {}),
-    },
-  ];
+/** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE (omitted when false), extnValue OCTET STRING }. */
+function extension(id: string, critical: boolean, value: Asn1): Asn1 {
+  return sequence([oid(id), ...(critical ? [TRUE()] : []), primitive(asn1.Type.OCTETSTRING, derOf(value).toString('binary'))]);
+}
+
+/** KeyUsage bits (RFC 5280 4.2.1.3). */
+const KEY_USAGE = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5 } as const;
+
+/** A DER named-bit BIT STRING: trailing zero bits dropped, first byte the count of unused bits. */
+function namedBits(bits: readonly number[]): Asn1 {
+  if (bits.length === 0) return primitive(asn1.Type.BITSTRING, '\0');
+  const length = Math.max(...bits) + 1;
+  const bytes = Buffer.alloc(Math.ceil(length / 8));
+  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  return primitive(asn1.Type.BITSTRING, String.fromCharCode(bytes.length * 8 - length) + binary(bytes));
+}
+
+/** KeyUsage (critical), EKU and BasicConstraints (critical), in Go's extension order. */
+function profileExtensions(profile: CertificateProfile): Asn1[] {
+  const usages: number[] = [KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment, ...(profile.isCA ? [KEY_USAGE.keyCertSign] : [])];
+  const extensions = [extension(OID.keyUsage, true, namedBits(usages))];
   if (profile.extKeyUsages.length > 0) {
-    extensions.push({ name: 'extKeyUsage', ...Object.fromEntries(profile.extKeyUsages.map((u) => [u, true])) });
+    const ekus = [...new Set(profile.extKeyUsages)].map((usage) => oid(EKU_OIDS[usage]));
+    extensions.push(extension(OID.extKeyUsage, false, sequence(ekus)));
   }
-  extensions.push({ name: 'basicConstraints', critical: true, cA: profile.isCA });
+  // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE }: DER leaves the default out.
+  extensions.push(extension(OID.basicConstraints, true, sequence(profile.isCA ? [TRUE()] : [])));
   return extensions;
 }
 
-function sanExtension(profile: CertificateProfile): object[] {
+/** SubjectAltName: DNS names as [2] IA5String, then IP addresses as [7] OCTET STRING (4 or 16 bytes). */
+function sanExtension(profile: CertificateProfile): Asn1[] {
   if (profile.dnsNames.length === 0 && profile.ips.length === 0) return [];
   const altNames = [
-    ...profile.dnsNames.map((value) => ({ type: 2, value })),
-    // canonical text: forge's own IPv6 parser mishandles embedded IPv4 (::ffff:1.2.3.4)
-    ...profile.ips.map((ip) => ({ type: 7, ip: canonicalIp(ip) })),
+    ...profile.dnsNames.map((name) => asn1.create(CONTEXT, 2, false, name)),
+    ...profile.ips.map((ip) => asn1.create(CONTEXT, 7, false, ipBytes(ip))),
   ];
-  return [{ name: 'subjectAltName', altNames }];
+  return [extension(OID.subjectAltName, false, sequence(altNames))];
 }
 
-/** PrintableString when the value fits it (as Go does), else UTF8String. */
-function nameAttribute(shortName: 'CN' | 'O', value: string): forge.pki.CertificateField {
-  const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value);
-  const tag = printable ? forge.asn1.Type.PRINTABLESTRING : forge.asn1.Type.UTF8;
-  // @types/node-forge types valueTagClass as asn1.Class; forge reads it as an asn1.Type.
-  return { shortName, value, valueTagClass: tag as unknown as forge.asn1.Class };
+/** An IP address (any text form node:net accepts, embedded IPv4 included) in network byte order. */
+function ipBytes(ip: string): Bytes {
+  const text = canonicalIp(ip); // throws on a non-IP
+  const size = ipFamily(text) === 4 ? 4 : 16;
+  const value = parseCidr(`${text}/${size * 8}`)!.base;
+  return binary(Buffer.from(value.toString(16).padStart(size * 2, '0'), 'hex'));
 }
 
-/** Random serial in [1, 2^63-1), as kubeadm's NewSignedCert; hex of a minimal positive DER INTEGER. */
-function randomSerialHex(): string {
+/** Random serial in [1, 2^63-1), as kubeadm's NewSignedCert: a minimal positive DER INTEGER's bytes. */
+function randomSerial(): Bytes {
   const limit = (1n << 63n) - 2n;
   let n: bigint;
   do n = randomBytes(8).readBigUInt64BE() >> 1n;
   while (n >= limit);
   let hex = (n + 1n).toString(16);
   if (hex.length % 2 === 1) hex = `0${hex}`;
-  return parseInt(hex[0]!, 16) >= 8 ? `00${hex}` : hex;
+  return binary(Buffer.from(parseInt(hex[0]!, 16) >= 8 ? `00${hex}` : hex, 'hex'));
 }
 
 /** What a certificate on disk says, read with node:crypto. */
@@ -325,7 +349,7 @@ function parseSubjectAltName(text: string): { dns: string[]; ips: string[] } {
   for (const m of text.matchAll(/([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g)) {
     const value = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
     if (m[1] === 'DNS') dns.push(value);
-    else if (m[1] === 'IP Address' && isIP(value)) ips.push(canonicalIp(value));
+    else if (m[1] === 'IP Address' && ipFamily(value)) ips.push(canonicalIp(value));
   }
   return { dns, ips };
 }
