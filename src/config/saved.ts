@@ -9,10 +9,33 @@ import { MODE, NODEADM_CONFIG } from '../paths.js';
 import { configFromText, toConfigFile } from './load.js';
 import type { NodeConfig } from './types.js';
 
+/**
+ * Parsed saved configurations by file and text. A command reads the file several times (init:
+ * schedulers, preflight, the summary) and parsing is the costly part; the file is still read
+ * each time, so a change on disk is always seen. Frozen, since every reader shares one.
+ */
+const parsed = new Map<string, Promise<NodeConfig>>();
+
 /** The saved configuration, validated; undefined on a node nodeadm did not initialise. */
 export async function readSavedConfig(host: Host): Promise<NodeConfig | undefined> {
   const text = await host.readText(NODEADM_CONFIG);
-  return text === undefined ? undefined : configFromText(text, host.resolve(NODEADM_CONFIG));
+  if (text === undefined) return undefined;
+  const file = host.resolve(NODEADM_CONFIG);
+  const key = `${file}\0${text}`;
+  let config = parsed.get(key);
+  if (!config) {
+    config = configFromText(text, file).then(deepFreeze);
+    parsed.set(key, config);
+  }
+  return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** The saved configuration, or a clear error saying the node was not initialised by nodeadm. */
