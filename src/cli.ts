@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { OperationalError, PhaseError, UsageError } from './errors.js';
-import { syncWrittenDirectories } from './host/store.js';
+import { syncWrites } from './host/store.js';
 import { parseGlobalOptions, processIo, type GlobalOptions, type Io } from './commands/global.js';
 import type { InitFlags } from './config/load.js';
 import type { AddSchedulerFlags, RemoveSchedulerFlags } from './commands/schedulers.js';
@@ -263,6 +263,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     return describeError(error, io, wantsJson(argv));
   } finally {
-    syncWrittenDirectories();
+    await syncWrites();
   }
 }

@@ -109,13 +109,17 @@ export function createDiskStore(): Store {
 }
 
 /**
- * Writes a dot-file next to `file`, fsyncs it and renames it over `file`, so readers (the
- * kubelet watching the manifests directory) see the old file or the new one, never a partial
- * one. The dot-file is gone whatever fails. `rename` is a seam for tests. The directory's
- * fsync, which makes the rename itself survive a power loss, is left to syncWrittenDirectories:
- * once per directory per command instead of once per file.
- * The syscalls are synchronous: as async calls each is a threadpool round trip, and those hops
- * (queued behind key generation on the same pool) cost more than the fsync itself.
+ * Writes a dot-file next to `file` and renames it over `file`, so readers (the kubelet watching
+ * the manifests directory) see the old file or the new one, never a partial one. The dot-file
+ * is gone whatever fails. `rename` is a seam for tests.
+ *
+ * Durability: a file that replaces another is fsynced before the rename, so a power loss never
+ * costs the old content. A new file has no old content to lose: its fsync, and the fsyncs of
+ * the directories that make the renames durable, wait for syncWrites() at the end of the
+ * command, which runs them in parallel (a first init writes 45 new files; fsynced one after
+ * another they took from a tenth to a third of its time, depending on the disk).
+ * The other syscalls are synchronous: as async calls each is a threadpool round trip, and those
+ * hops (queued behind key generation on the same pool) cost more than the call itself.
  */
 export async function writeAtomic(
   file: string,
@@ -125,12 +129,13 @@ export async function writeAtomic(
 ): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.nodeadm-${randomBytes(6).toString('hex')}`);
+  const replacing = lstatSync(file, { throwIfNoEntry: false }) !== undefined;
   try {
     const fd = openSync(temp, 'wx', 0o600);
     try {
       writeFileSync(fd, bytes);
       fchmodSync(fd, mode); // explicit: open()'s mode is subject to umask
-      fsyncSync(fd);
+      if (replacing) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -139,32 +144,43 @@ export async function writeAtomic(
     rmSync(temp, { force: true });
     throw error;
   }
+  if (!replacing) unsyncedFiles.add(file);
   unsyncedDirectories.add(dir);
 }
 
-/** Directories renamed into since their last fsync. */
+/** New files not fsynced yet, and directories renamed into since their last fsync. */
+const unsyncedFiles = new Set<string>();
 const unsyncedDirectories = new Set<string>();
 
 /**
- * Makes every rename so far durable: fsyncs each directory written into, once. The CLI calls
- * it when a command ends, failed or not, so a command that reports a file written has it on disk.
+ * Makes every write so far durable: fsyncs the new files, then each directory written into,
+ * in parallel on the threadpool. The CLI calls it when a command ends, failed or not, so a
+ * command that reports a file written has it on disk. A path removed since (reset) is skipped.
  */
-export function syncWrittenDirectories(fsyncFd: (fd: number) => void = fsyncSync): void {
-  for (const dir of unsyncedDirectories) {
-    unsyncedDirectories.delete(dir);
-    let fd: number;
-    try {
-      fd = openSync(dir, 'r');
-    } catch (error) {
-      if (isMissing(error)) continue; // removed since (reset): nothing left to make durable
-      throw error;
-    }
-    try {
-      fsyncFd(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
+export async function syncWrites(fsync: (handle: fs.FileHandle) => Promise<void> = (handle) => handle.sync()): Promise<void> {
+  await syncEach(unsyncedFiles, fsync);
+  await syncEach(unsyncedDirectories, fsync);
+}
+
+async function syncEach(paths: Set<string>, fsync: (handle: fs.FileHandle) => Promise<void>): Promise<void> {
+  const batch = [...paths];
+  paths.clear();
+  await Promise.all(
+    batch.map(async (p) => {
+      let handle: fs.FileHandle;
+      try {
+        handle = await fs.open(p, 'r');
+      } catch (error) {
+        if (isMissing(error)) return;
+        throw error;
+      }
+      try {
+        await fsync(handle);
+      } finally {
+        await handle.close();
+      }
+    }),
+  );
 }
 
 /** An error shaped like Node's fs errors, so the host reports dry-run failures the same way. */

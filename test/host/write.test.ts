@@ -1,9 +1,9 @@
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/errors.js';
 import { createHost } from '../../src/host/index.js';
-import { syncWrittenDirectories, writeAtomic } from '../../src/host/store.js';
+import { syncWrites, writeAtomic } from '../../src/host/store.js';
 import { modeOf, recordEvents, useTempDirs, withUmask } from './helpers.js';
 
 const tempDir = useTempDirs();
@@ -109,20 +109,27 @@ describe('writeFile', () => {
     expect(await fs.readFile(target, 'utf8')).toBe('previous');
   });
 
-  it('leaves each written directory to one fsync when the command ends; a removed one is skipped', async () => {
+  it('fsyncs a replaced file before its rename; new files and directories once, when the command ends', async () => {
     const root = await tempDir();
-    syncWrittenDirectories(); // whatever earlier tests wrote
+    await syncWrites(); // whatever earlier tests wrote
     const host = createHost({ root });
     await host.writeFile('/etc/kubernetes/pki/ca.crt', 'CERT', { mode: 0o644 });
     await host.writeFile('/etc/kubernetes/pki/ca.key', 'KEY', { mode: 0o600 });
     await host.writeFile('/etc/kubernetes/admin.conf', 'CONF', { mode: 0o600 });
     await host.writeFile('/var/lib/kubelet/config.yaml', 'KUBELET', { mode: 0o600 });
     await fs.rm(path.join(root, 'var/lib/kubelet'), { recursive: true });
-    const synced: number[] = [];
-    syncWrittenDirectories((fd) => synced.push(fd));
-    expect(synced).toHaveLength(2); // pki and kubernetes; var/lib/kubelet is gone
-    syncWrittenDirectories((fd) => synced.push(fd));
-    expect(synced).toHaveLength(2);
+    const synced: string[] = [];
+    const record = async (handle: FileHandle): Promise<void> => {
+      synced.push(path.relative(root, await fs.readlink(`/proc/self/fd/${handle.fd}`)));
+    };
+    await syncWrites(record);
+    // var/lib/kubelet is gone; the files before their directories.
+    expect(synced.slice(0, 3).sort()).toEqual(['etc/kubernetes/admin.conf', 'etc/kubernetes/pki/ca.crt', 'etc/kubernetes/pki/ca.key']);
+    expect(synced.slice(3).sort()).toEqual(['etc/kubernetes', 'etc/kubernetes/pki']);
+    synced.length = 0;
+    await host.writeFile('/etc/kubernetes/admin.conf', 'CHANGED', { mode: 0o600 }); // replaced: fsynced before its rename
+    await syncWrites(record);
+    expect(synced).toEqual(['etc/kubernetes']);
   });
 
   it('refuses to write over a directory, leaving nothing behind', async () => {
