@@ -138,8 +138,19 @@ function subjectKeyId(publicKeyPem: string): Bytes {
   return binary(createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest());
 }
 
-/** The issuer's subject (as encoded, byte for byte) and its SKI, read from its DER. */
+/** A CA signs a dozen certificates per run: read its identity once. */
+const caIdentities = new Map<string, { subject: Asn1; ski?: Bytes }>();
 function caIdentity(certPem: string): { subject: Asn1; ski?: Bytes } {
+  let identity = caIdentities.get(certPem);
+  if (!identity) {
+    identity = readCaIdentity(certPem);
+    caIdentities.set(certPem, identity);
+  }
+  return identity;
+}
+
+/** The issuer's subject (as encoded, byte for byte) and its SKI, read from its DER. */
+function readCaIdentity(certPem: string): { subject: Asn1; ski?: Bytes } {
   const tbs = childrenOf(childrenOf(fromDer(new X509Certificate(certPem).raw))[0]!);
   const offset = tbs[0]!.tagClass === CONTEXT ? 1 : 0; // v1 certificates have no version field
   const subject = tbs[offset + 4]!;
@@ -292,20 +303,33 @@ function randomSerial(): Bytes {
 
 /** What a certificate on disk says, read with node:crypto. */
 export interface CertificateInfo {
-  x509: X509Certificate;
-  commonName: string;
-  organizations: string[];
-  isCA: boolean;
+  readonly x509: X509Certificate;
+  readonly commonName: string;
+  readonly organizations: readonly string[];
+  readonly isCA: boolean;
   /** EKU names; unknown usages as their OID. */
-  extKeyUsages: string[];
-  dnsNames: string[];
-  ips: string[];
-  notBefore: Date;
-  notAfter: Date;
+  readonly extKeyUsages: readonly string[];
+  readonly dnsNames: readonly string[];
+  readonly ips: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
 }
+
+/**
+ * Certificates already read, by PEM text: a run reads most of them twice (the PKI phases, then
+ * the nearest expiry for the summary). Shared, so frozen.
+ */
+const inspected = new Map<string, CertificateInfo | undefined>();
 
 /** Parses a PEM certificate; undefined when it is not one. */
 export function inspectCertificate(pem: string): CertificateInfo | undefined {
+  if (inspected.has(pem)) return inspected.get(pem);
+  const info = readCertificate(pem);
+  inspected.set(pem, info);
+  return info;
+}
+
+function readCertificate(pem: string): CertificateInfo | undefined {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(pem);
@@ -315,17 +339,17 @@ export function inspectCertificate(pem: string): CertificateInfo | undefined {
   const subject = parseSubject(x509.subject);
   const sans = parseSubjectAltName(x509.subjectAltName ?? '');
   const ekuNames = Object.fromEntries(Object.entries(EKU_OIDS).map(([name, oid]) => [oid, name]));
-  return {
+  return Object.freeze({
     x509,
     commonName: subject.CN?.[0] ?? '',
-    organizations: subject.O ?? [],
+    organizations: Object.freeze(subject.O ?? []),
     isCA: x509.ca,
-    extKeyUsages: (x509.keyUsage ?? []).map((oid) => ekuNames[oid] ?? oid),
-    dnsNames: sans.dns,
-    ips: sans.ips,
+    extKeyUsages: Object.freeze((x509.keyUsage ?? []).map((oid) => ekuNames[oid] ?? oid)),
+    dnsNames: Object.freeze(sans.dns),
+    ips: Object.freeze(sans.ips),
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
-  };
+  });
 }
 
 /** Node prints the subject one RDN per line ("O=a\nCN=b"), multi-valued RDNs joined by " + ". */
