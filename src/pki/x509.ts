@@ -127,9 +127,15 @@ const fromDer = (der: Buffer): Asn1 => asn1.fromDer(binary(der), { decodeBitStri
 const childrenOf = (node: Asn1): Asn1[] => (Array.isArray(node.value) ? node.value : []);
 const bytesOf = (node: Asn1 | undefined): Bytes => (typeof node?.value === 'string' ? node.value : '');
 
-/** SubjectPublicKeyInfo of any key node:crypto reads (RSA or EC). */
+const SPKI_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/;
+
+/**
+ * SubjectPublicKeyInfo of any key node:crypto reads (RSA or EC). A PKIX "PUBLIC KEY" PEM, the
+ * form nodeadm's key pairs carry, is that DER in base64: decoded directly, it costs no key parse.
+ */
 function spkiAsn1(publicKeyPem: string): Asn1 {
-  return fromDer(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
+  const pem = SPKI_PEM.exec(publicKeyPem);
+  return fromDer(pem ? Buffer.from(pem[1]!, 'base64') : createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
 }
 
 /** Go's SubjectKeyId: SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1). */

@@ -45,10 +45,11 @@ interface ManifestInfo {
   doc: unknown;
 }
 
-async function readManifests(host: Host): Promise<ManifestInfo[]> {
+/** The manifests (`only`: those whose file name matches), parsed. */
+async function readManifests(host: Host, only = /\.(ya?ml|json)$/): Promise<ManifestInfo[]> {
   const out: ManifestInfo[] = [];
   for (const file of await host.listDir(MANIFESTS_DIR)) {
-    if (file.startsWith('.') || !/\.(ya?ml|json)$/.test(file)) continue;
+    if (file.startsWith('.') || !only.test(file)) continue;
     const text = await host.readText(`${MANIFESTS_DIR}/${file}`);
     if (text === undefined) continue;
     try {
@@ -200,7 +201,8 @@ function leaderElectFromConfig(text: string | undefined): boolean | undefined {
 
 /** The default scheduler and every extra one, from the manifests and the saved config. */
 export async function listSchedulers(host: Host, config: NodeConfig): Promise<SchedulerInfo[]> {
-  const manifests = await readManifests(host);
+  // Only the schedulers' files: parsing the API server's manifest for nothing cost milliseconds.
+  const manifests = await readManifests(host, /^kube-scheduler(-.+)?\.ya?ml$/);
   const rows: SchedulerInfo[] = [];
   const byFile = new Map(manifests.map((m) => [m.file, m.doc]));
   const defaultDoc = byFile.get(`${COMPONENT.scheduler}.yaml`);
