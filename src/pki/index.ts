@@ -11,6 +11,7 @@ export {
   type KeyPoolOptions,
 } from './keys.js';
 export {
+  certificateExpiry,
   certificateMatchesKey,
   coverageGaps,
   createCertificateRequest,

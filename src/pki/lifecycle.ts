@@ -13,7 +13,7 @@ import { ETCD_PKI_DIR, MODE, PKI_DIR } from '../paths.js';
 import { CA_BASE_PATHS, certificateList, certPath, keyPath, type CaId, type CertificateSpec } from './certificates.js';
 import { certificateAuthority, createPkiContext, type CertificateAuthority, type PkiContext } from './ensure.js';
 import { loadPrivateKey, type KeyPool } from './keys.js';
-import { createCertificateRequest, createSignedCertificate, inspectCertificate, isIssuedBy, type Validity } from './x509.js';
+import { certificateExpiry, createCertificateRequest, createSignedCertificate, inspectCertificate, isIssuedBy, type Validity } from './x509.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** check-expiration warns below this residual time. */
@@ -74,8 +74,8 @@ async function readExpiry(host: Host, file: string, kubeconfig = false): Promise
   if (text === undefined) return { problem: 'missing' };
   const pem = kubeconfig ? parseKubeconfig(text)?.clientCertPem : text;
   if (pem === undefined) return { problem: 'no embedded client certificate' };
-  const info = inspectCertificate(pem);
-  return info ? { notAfter: info.notAfter } : { problem: 'not a PEM certificate' };
+  const notAfter = certificateExpiry(pem);
+  return notAfter ? { notAfter } : { problem: 'not a PEM certificate' };
 }
 
 export interface NearestExpiry {

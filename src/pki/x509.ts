@@ -207,17 +207,20 @@ interface CertificateParts {
 function signCertificate(parts: CertificateParts, signerKeyPem: string, signerKeyPath: string): string {
   const start = Math.floor(parts.options.now.getTime() / 1000) * 1000; // X.509 times have whole seconds
   const { algorithm } = signer(signerKeyPem, signerKeyPath);
+  const notAfter = new Date(start + parts.options.hours * 3600 * 1000);
   const tbs = sequence([
     asn1.create(CONTEXT, 0, true, [primitive(asn1.Type.INTEGER, asn1.integerToDer(2).getBytes())]),
     primitive(asn1.Type.INTEGER, randomSerial()),
     algorithm,
     parts.issuer,
-    sequence([timeAsn1(new Date(start - BACKDATE_MS)), timeAsn1(new Date(start + parts.options.hours * 3600 * 1000))]),
+    sequence([timeAsn1(new Date(start - BACKDATE_MS)), timeAsn1(notAfter)]),
     parts.subject,
     spkiAsn1(parts.publicKeyPem),
     asn1.create(CONTEXT, 3, true, [sequence(parts.extensions)]),
   ]);
-  return signed('CERTIFICATE', tbs, signerKeyPem, signerKeyPath);
+  const pem = signed('CERTIFICATE', tbs, signerKeyPem, signerKeyPath);
+  issuedExpiries.set(pem, notAfter);
+  return pem;
 }
 
 /** A CA signs a dozen certificates per run: parse its key once. */
@@ -319,6 +322,14 @@ export interface CertificateInfo {
   readonly ips: readonly string[];
   readonly notBefore: Date;
   readonly notAfter: Date;
+}
+
+/** NotAfter of the certificates this process issued, by PEM text. */
+const issuedExpiries = new Map<string, Date>();
+
+/** When a PEM certificate expires (undefined: not a certificate); one this process issued is not parsed again. */
+export function certificateExpiry(pem: string): Date | undefined {
+  return issuedExpiries.get(pem) ?? inspectCertificate(pem)?.notAfter;
 }
 
 /**

@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  certificateExpiry,
   createCertificateRequest,
   createSelfSignedCA,
   createSignedCertificate,
@@ -455,5 +456,17 @@ describe('x509 DER field by field', () => {
     const asn1 = await openssl('asn1parse', '-in', file, '-i');
     expect(asn1).toMatch(/UTF8STRING\s+:système/);
     expect(asn1).toMatch(/PRINTABLESTRING\s+:CA ohne SAN/);
+  });
+
+  it('knows the expiry of a certificate it issued without parsing it, and it is the one openssl reads', () => {
+    const caKey = keys.get('ECDSA-P256')!;
+    const caPem = createSelfSignedCA(CAS[2]!.profile, caKey, 'ca.key', { now: NOW, hours: 87600 });
+    const issuer = { certPem: caPem, keyPem: caKey.privateKeyPem, keyPath: 'ca.key' };
+    const leafPem = createSignedCertificate(LEAVES[0]!.profile, keys.get('RSA-2048')!.publicKeyPem, issuer, { now: NOW, hours: 8760 });
+    for (const pem of [caPem, leafPem]) expect(certificateExpiry(pem)).toEqual(new Date(new X509Certificate(pem).validTo));
+    expect(certificateExpiry(leafPem)).toEqual(new Date('2027-03-04T05:06:07Z'));
+    // Not issued here: read from the certificate itself (an equal copy of the text with other line endings).
+    expect(certificateExpiry(leafPem.replace(/\n/g, '\r\n'))).toEqual(new Date('2027-03-04T05:06:07Z'));
+    expect(certificateExpiry('not a certificate')).toBeUndefined();
   });
 });
