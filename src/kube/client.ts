@@ -2,7 +2,6 @@
  * A minimal Kubernetes API client: HTTPS with the kubeconfig's embedded client certificate,
  * server-side apply for writes. node:https only, so nodeadm carries no client library.
  */
-import { request } from 'node:https';
 import { OperationalError } from '../errors.js';
 import { resourcePath } from './kinds.js';
 
@@ -52,7 +51,7 @@ interface Response {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** One HTTPS request; rejects only when the server cannot be reached. */
-export function sendRequest(
+export async function sendRequest(
   creds: Credentials,
   method: string,
   path: string,
@@ -60,6 +59,9 @@ export function sendRequest(
   timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<Response> {
   const url = new URL(path, creds.server);
+  // Loaded when first needed: node:https costs milliseconds of start-up, and a run under
+  // --root never talks to an API server.
+  const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -3,8 +3,8 @@
  * healthz first, then every static pod's own health endpoint in parallel. Time comes from an
  * injectable Clock so tests exercise timeouts instantly.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import { OperationalError } from '../errors.js';
 import type { Host } from '../host/types.js';
 import { parseKubeconfig } from '../kubeconfig/build.js';
@@ -45,6 +45,9 @@ export interface HealthResult {
  */
 export async function checkHealth(host: Host, target: HealthTarget, options: { timeoutMs?: number } = {}): Promise<HealthResult> {
   const timeout = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Loaded when first needed: node:https costs milliseconds of start-up, and a run under
+  // --root never probes anything.
+  const [{ default: http }, { default: https }] = await Promise.all([import('node:http'), import('node:https')]);
   if (target.scheme === 'HTTP') return get(http, target.url, { timeout });
   if (target.pod !== 'kube-apiserver') return get(https, target.url, { timeout, rejectUnauthorized: false });
   const admin = await host.readText(KUBECONFIG_FILES.admin);
