@@ -252,9 +252,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     setPhaseListing(phaseHelp);
   }
   const program = buildProgram(io, (c) => (code = c));
+  const exitCode = await run(program, argv, io, () => code);
+  // What the command wrote is on disk before it exits, whether it succeeded or not.
+  try {
+    await syncWrites();
+  } catch (error) {
+    const failure = new OperationalError(`written files could not be made durable: ${error instanceof Error ? error.message : String(error)}`, 'check the disk (dmesg), then run the command again');
+    return Math.max(exitCode, describeError(failure, io, wantsJson(argv)));
+  }
+  return exitCode;
+}
+
+async function run(program: Command, argv: readonly string[], io: Io, code: () => number): Promise<number> {
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return code;
+    return code();
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
@@ -262,7 +274,5 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 2;
     }
     return describeError(error, io, wantsJson(argv));
-  } finally {
-    await syncWrites();
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -40,8 +40,8 @@ export interface Store {
 
 /**
  * Reads are synchronous on purpose: each async fs call is a threadpool round trip, ~20x the
- * cost of the syscall for small files, and a no-change re-run is nothing but reads. Writes are
- * synchronous too (writeAtomic).
+ * cost of the syscall for small files, and a no-change re-run is nothing but reads. Writes and
+ * mkdir are synchronous too (writeAtomic): during init the threadpool is busy generating keys.
  */
 export function createDiskStore(): Store {
   return {
@@ -95,12 +95,12 @@ export function createDiskStore(): Store {
     chmod: (abs, mode) => fs.chmod(abs, mode),
 
     async mkdirs(abs, mode) {
-      const first = await fs.mkdir(abs, { recursive: true, mode: 0o700 });
+      const first = mkdirSync(abs, { recursive: true, mode: 0o700 });
       if (first === undefined) return [];
       const created = [abs];
       for (let dir = abs; dir !== first; ) created.unshift((dir = path.dirname(dir)));
       // mkdir's mode is subject to umask; set each one explicitly.
-      for (const dir of created) await fs.chmod(dir, dir === abs ? mode : PARENT_DIR_MODE);
+      for (const dir of created) chmodSync(dir, dir === abs ? mode : PARENT_DIR_MODE);
       return created;
     },
 
@@ -114,10 +114,10 @@ export function createDiskStore(): Store {
  * is gone whatever fails. `rename` is a seam for tests.
  *
  * Durability: a file that replaces another is fsynced before the rename, so a power loss never
- * costs the old content. A new file has no old content to lose: its fsync, and the fsyncs of
- * the directories that make the renames durable, wait for syncWrites() at the end of the
- * command, which runs them in parallel (a first init writes 45 new files; fsynced one after
- * another they took from a tenth to a third of its time, depending on the disk).
+ * costs the old content. A new file has no old content to lose: its fsync runs in the
+ * background (syncSoon), and syncWrites() at the end of the command waits for it and fsyncs the
+ * directories that make the renames durable (a first init writes 45 new files; fsynced one
+ * after another on the main thread they took from a tenth to a third of its time).
  * The other syscalls are synchronous: as async calls each is a threadpool round trip, and those
  * hops (queued behind key generation on the same pool) cost more than the call itself.
  */
@@ -144,43 +144,68 @@ export async function writeAtomic(
     rmSync(temp, { force: true });
     throw error;
   }
-  if (!replacing) unsyncedFiles.add(file);
+  if (!replacing) syncSoon(file);
   unsyncedDirectories.add(dir);
 }
 
-/** New files not fsynced yet, and directories renamed into since their last fsync. */
-const unsyncedFiles = new Set<string>();
-const unsyncedDirectories = new Set<string>();
+type Fsync = (handle: fs.FileHandle) => Promise<void>;
+let fsyncHandle: Fsync = (handle) => handle.sync();
 
-/**
- * Makes every write so far durable: fsyncs the new files, then each directory written into,
- * in parallel on the threadpool. The CLI calls it when a command ends, failed or not, so a
- * command that reports a file written has it on disk. A path removed since (reset) is skipped.
- */
-export async function syncWrites(fsync: (handle: fs.FileHandle) => Promise<void> = (handle) => handle.sync()): Promise<void> {
-  await syncEach(unsyncedFiles, fsync);
-  await syncEach(unsyncedDirectories, fsync);
+/** Replaces the fsync of syncWrites and of new files (tests); returns the previous one. */
+export function setFsync(fsync: Fsync): Fsync {
+  const previous = fsyncHandle;
+  fsyncHandle = fsync;
+  return previous;
 }
 
-async function syncEach(paths: Set<string>, fsync: (handle: fs.FileHandle) => Promise<void>): Promise<void> {
-  const batch = [...paths];
-  paths.clear();
-  await Promise.all(
-    batch.map(async (p) => {
-      let handle: fs.FileHandle;
-      try {
-        handle = await fs.open(p, 'r');
-      } catch (error) {
-        if (isMissing(error)) return;
-        throw error;
-      }
-      try {
-        await fsync(handle);
-      } finally {
-        await handle.close();
-      }
-    }),
-  );
+/** Directories renamed into since their last fsync, new files' fsyncs under way, and the first that failed. */
+const unsyncedDirectories = new Set<string>();
+const fileSyncs = new Set<Promise<void>>();
+let syncFailure: { error: unknown } | undefined;
+
+/**
+ * A new file's fsync starts at once, on the threadpool, and is awaited by syncWrites: it waits
+ * on the disk while the command goes on (during init, while keys are generated).
+ */
+function syncSoon(file: string): void {
+  const sync = fsyncPath(file)
+    .catch((error: unknown) => {
+      syncFailure ??= { error };
+    })
+    .finally(() => fileSyncs.delete(sync));
+  fileSyncs.add(sync);
+}
+
+/**
+ * Makes every write so far durable: waits for the new files' fsyncs, then fsyncs each directory
+ * written into, in parallel. The CLI calls it when a command ends, failed or not, so a command
+ * that reports a file written has it on disk. A path removed since (reset) is skipped.
+ */
+export async function syncWrites(): Promise<void> {
+  await Promise.all(fileSyncs);
+  const directories = [...unsyncedDirectories];
+  unsyncedDirectories.clear();
+  for (const outcome of await Promise.allSettled(directories.map(fsyncPath))) {
+    if (outcome.status === 'rejected') syncFailure ??= { error: outcome.reason };
+  }
+  const failure = syncFailure;
+  syncFailure = undefined;
+  if (failure) throw failure.error;
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(p, 'r');
+  } catch (error) {
+    if (isMissing(error)) return;
+    throw error;
+  }
+  try {
+    await fsyncHandle(handle);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** An error shaped like Node's fs errors, so the host reports dry-run failures the same way. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/errors.js';
 import { createHost } from '../../src/host/index.js';
-import { syncWrites, writeAtomic } from '../../src/host/store.js';
+import { setFsync, syncWrites, writeAtomic } from '../../src/host/store.js';
 import { modeOf, recordEvents, useTempDirs, withUmask } from './helpers.js';
 
 const tempDir = useTempDirs();
@@ -109,27 +109,45 @@ describe('writeFile', () => {
     expect(await fs.readFile(target, 'utf8')).toBe('previous');
   });
 
-  it('fsyncs a replaced file before its rename; new files and directories once, when the command ends', async () => {
+  it('fsyncs a replaced file before its rename; new files at once in the background; directories when the command ends', async () => {
     const root = await tempDir();
     await syncWrites(); // whatever earlier tests wrote
-    const host = createHost({ root });
-    await host.writeFile('/etc/kubernetes/pki/ca.crt', 'CERT', { mode: 0o644 });
-    await host.writeFile('/etc/kubernetes/pki/ca.key', 'KEY', { mode: 0o600 });
-    await host.writeFile('/etc/kubernetes/admin.conf', 'CONF', { mode: 0o600 });
-    await host.writeFile('/var/lib/kubelet/config.yaml', 'KUBELET', { mode: 0o600 });
-    await fs.rm(path.join(root, 'var/lib/kubelet'), { recursive: true });
     const synced: string[] = [];
-    const record = async (handle: FileHandle): Promise<void> => {
+    const previous = setFsync(async (handle: FileHandle) => {
       synced.push(path.relative(root, await fs.readlink(`/proc/self/fd/${handle.fd}`)));
-    };
-    await syncWrites(record);
-    // var/lib/kubelet is gone; the files before their directories.
-    expect(synced.slice(0, 3).sort()).toEqual(['etc/kubernetes/admin.conf', 'etc/kubernetes/pki/ca.crt', 'etc/kubernetes/pki/ca.key']);
-    expect(synced.slice(3).sort()).toEqual(['etc/kubernetes', 'etc/kubernetes/pki']);
-    synced.length = 0;
-    await host.writeFile('/etc/kubernetes/admin.conf', 'CHANGED', { mode: 0o600 }); // replaced: fsynced before its rename
-    await syncWrites(record);
-    expect(synced).toEqual(['etc/kubernetes']);
+    });
+    try {
+      const host = createHost({ root });
+      await host.writeFile('/etc/kubernetes/pki/ca.crt', 'CERT', { mode: 0o644 });
+      await host.writeFile('/etc/kubernetes/pki/ca.key', 'KEY', { mode: 0o600 });
+      await host.writeFile('/etc/kubernetes/admin.conf', 'CONF', { mode: 0o600 });
+      await host.writeFile('/var/lib/kubelet/config.yaml', 'KUBELET', { mode: 0o600 });
+      await syncWrites();
+      expect(synced.slice(0, 4).sort()).toEqual(['etc/kubernetes/admin.conf', 'etc/kubernetes/pki/ca.crt', 'etc/kubernetes/pki/ca.key', 'var/lib/kubelet/config.yaml']);
+      expect(synced.slice(4).sort()).toEqual(['etc/kubernetes', 'etc/kubernetes/pki', 'var/lib/kubelet']);
+
+      synced.length = 0;
+      await host.writeFile('/etc/kubernetes/admin.conf', 'CHANGED', { mode: 0o600 }); // replaced: fsynced before its rename, synchronously
+      await host.writeFile('/var/lib/kubelet/config.yaml', 'AGAIN', { mode: 0o600 });
+      await fs.rm(path.join(root, 'var/lib/kubelet'), { recursive: true }); // gone by the end: skipped
+      await syncWrites();
+      expect(synced).toEqual(['etc/kubernetes']);
+    } finally {
+      setFsync(previous);
+    }
+  });
+
+  it('reports a failed fsync when the command ends', async () => {
+    const root = await tempDir();
+    await syncWrites();
+    const previous = setFsync(() => Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })));
+    try {
+      await createHost({ root }).writeFile('/etc/kubernetes/admin.conf', 'CONF', { mode: 0o600 });
+      await expect(syncWrites()).rejects.toThrow(/EIO/);
+    } finally {
+      setFsync(previous);
+    }
+    await expect(syncWrites()).resolves.toBeUndefined();
   });
 
   it('refuses to write over a directory, leaving nothing behind', async () => {
