@@ -5,8 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// RSA key generation time varies run to run (prime search): enough runs for stable medians.
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+// RSA key generation is a random search for primes: the same 17 keys take from 0.7 to 1.7 times
+// their median from one run to the next, so the medians need many rounds to settle.
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/nodeadm.js');
 const node = process.execPath;
