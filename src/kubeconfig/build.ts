@@ -36,7 +36,33 @@ export function buildKubeconfig(input: KubeconfigInput): Kubeconfig {
   };
 }
 
-export const serializeKubeconfig = (config: Kubeconfig): string => toYaml(config);
+/** Base64 of PEM text ("-----BEGIN…" encodes to "LS0t…"): a plain YAML scalar, never quoted. */
+const PEM_BASE64 = /^LS0t[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * The kubeconfig as YAML, as toYaml writes it. js-yaml examines every character of a scalar to
+ * choose its style, and the three base64 fields are nearly all of the text: they are serialised
+ * as short placeholders and put in afterwards, exactly as js-yaml would have written them (plain,
+ * unfolded). A value that is not PEM's base64 is left to js-yaml.
+ */
+export function serializeKubeconfig(config: Kubeconfig): string {
+  const blobs: string[] = [];
+  const hold = (value: string): string => {
+    if (!PEM_BASE64.test(value)) return value;
+    blobs.push(value);
+    return `nodeadm-blob-${blobs.length - 1}`;
+  };
+  const held: Kubeconfig = {
+    ...config,
+    clusters: config.clusters.map((c) => ({ ...c, cluster: { ...c.cluster, 'certificate-authority-data': hold(c.cluster['certificate-authority-data']) } })),
+    users: config.users.map((u) => ({
+      ...u,
+      user: { ...u.user, 'client-certificate-data': hold(u.user['client-certificate-data']), 'client-key-data': hold(u.user['client-key-data']) },
+    })),
+  };
+  const field = /^(\s*(?:certificate-authority-data|client-certificate-data|client-key-data): )nodeadm-blob-(\d+)$/gm;
+  return toYaml(held).replace(field, (_, key: string, i: string) => `${key}${blobs[Number(i)]!}`);
+}
 
 /** What an existing kubeconfig says about the current context; undefined parts are missing. */
 export interface KubeconfigContents {

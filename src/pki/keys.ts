@@ -50,16 +50,37 @@ export async function generateKey(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITH
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
+/**
+ * Private keys already parsed, by PEM text, with their public key: a command checks a key
+ * against its certificate, and a CA key signs a dozen certificates. Parsing an RSA key is the
+ * costly part of a no-change re-run.
+ */
+const parsedKeys = new Map<string, { key: KeyObject; publicKeyPem: string }>();
+
+/** The KeyObject of a private key PEM (parsed once per command); throws as createPrivateKey does. */
+export function privateKeyObject(privateKeyPem: string): KeyObject {
+  return parsedKey(privateKeyPem).key;
+}
+
+function parsedKey(privateKeyPem: string): { key: KeyObject; publicKeyPem: string } {
+  let parsed = parsedKeys.get(privateKeyPem);
+  if (!parsed) {
+    const key = createPrivateKey(privateKeyPem);
+    parsed = { key, publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString() };
+    parsedKeys.set(privateKeyPem, parsed);
+  }
+  return parsed;
+}
+
 /** Parses a private key PEM; `file` names it in the error. The PEM text is kept byte for byte. */
 export function loadPrivateKey(privateKeyPem: string, file: string): { key: KeyObject; pair: KeyPair } {
-  let key: KeyObject;
+  let parsed: { key: KeyObject; publicKeyPem: string };
   try {
-    key = createPrivateKey(privateKeyPem);
+    parsed = parsedKey(privateKeyPem);
   } catch {
     throw new PkiError(`${file} is not a readable PEM private key`, `move ${file} away to have nodeadm generate a new one`);
   }
-  const publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
-  return { key, pair: { privateKeyPem, publicKeyPem } };
+  return { key: parsed.key, pair: { privateKeyPem, publicKeyPem: parsed.publicKeyPem } };
 }
 
 /** The encryptionAlgorithm of a key (undefined: a type or size kubeadm does not use). */

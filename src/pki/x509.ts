@@ -5,11 +5,11 @@
  * crypto/x509 writes, around node:crypto's SubjectPublicKeyInfo. The shapes follow kubeadm's
  * pkiutil (reference §1).
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { canonicalIp, ipFamily, parseCidr } from '../config/net.js';
 import { PkiError } from '../errors.js';
 import { asn1, type Asn1, type Bytes } from './der.js';
-import { signatureAlgorithm, type KeyPair } from './keys.js';
+import { privateKeyObject, signatureAlgorithm, type KeyPair } from './keys.js';
 
 export type ExtKeyUsage = 'serverAuth' | 'clientAuth';
 
@@ -223,20 +223,9 @@ function signCertificate(parts: CertificateParts, signerKeyPem: string, signerKe
   return pem;
 }
 
-/** A CA signs a dozen certificates per run: parse its key once. */
-const signingKeys = new Map<string, KeyObject>();
-function signingKey(keyPem: string): KeyObject {
-  let key = signingKeys.get(keyPem);
-  if (!key) {
-    key = createPrivateKey(keyPem);
-    signingKeys.set(keyPem, key);
-  }
-  return key;
-}
-
 /** The signing key and its AlgorithmIdentifier (no parameters for ECDSA, NULL for RSA). */
 function signer(keyPem: string, keyPath: string): { key: KeyObject; digest: string; algorithm: Asn1 } {
-  const key = signingKey(keyPem);
+  const key = privateKeyObject(keyPem);
   const { digest, oid: algorithmOid, ecdsa } = signatureAlgorithm(key, keyPath);
   const params = ecdsa ? [] : [primitive(asn1.Type.NULL, '')];
   return { key, digest, algorithm: sequence([oid(algorithmOid), ...params]) };
@@ -397,7 +386,7 @@ function parseSubjectAltName(text: string): { dns: string[]; ips: string[] } {
 
 export function certificateMatchesKey(info: CertificateInfo, privateKeyPem: string): boolean {
   try {
-    return info.x509.checkPrivateKey(createPrivateKey(privateKeyPem));
+    return info.x509.checkPrivateKey(privateKeyObject(privateKeyPem));
   } catch {
     return false;
   }

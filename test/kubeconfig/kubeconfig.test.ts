@@ -3,12 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PkiError } from '../../src/errors.js';
 import { createHost } from '../../src/host/index.js';
-import { fromYaml } from '../../src/manifests/yaml.js';
+import { fromYaml, toYaml } from '../../src/manifests/yaml.js';
 import {
   buildKubeconfig,
   ensureKubeconfig,
   kubeconfigList,
   parseKubeconfig,
+  serializeKubeconfig,
   type KubeconfigSpec,
 } from '../../src/kubeconfig/index.js';
 import {
@@ -28,6 +29,27 @@ import { changedFiles, noKeys, poolOf, pregenerate, removeTempRoots, snapshot, t
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const config = sampleConfig();
+
+describe('serializeKubeconfig', () => {
+  it('writes exactly what js-yaml writes for the whole object, the base64 fields included', async () => {
+    const [ca, client] = await pregenerate(2);
+    const input = {
+      clusterName: 'kubernetes',
+      server: 'https://[fd00::10]:6443',
+      caCertPem: ca!.publicKeyPem,
+      userName: 'system:node:nodeadm-blob-0',
+      clientCertPem: client!.publicKeyPem,
+      clientKeyPem: client!.privateKeyPem,
+    };
+    const kc = buildKubeconfig(input);
+    expect(serializeKubeconfig(kc)).toBe(toYaml(kc));
+    expect(parseKubeconfig(serializeKubeconfig(kc))).toEqual({ server: input.server, caCertPem: input.caCertPem, clientCertPem: input.clientCertPem, clientKeyPem: input.clientKeyPem });
+    // A value that is not PEM's base64 is js-yaml's to quote.
+    const odd = { ...kc, users: [{ ...kc.users[0]!, user: { 'client-certificate-data': '12345', 'client-key-data': 'true' } }] };
+    expect(serializeKubeconfig(odd)).toBe(toYaml(odd));
+    expect(serializeKubeconfig(odd)).toContain("client-certificate-data: \"12345\"");
+  });
+});
 
 describe('kubeconfigList', () => {
   const byName = (list: KubeconfigSpec[]) => Object.fromEntries(list.map((k) => [k.name, k]));
