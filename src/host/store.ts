@@ -109,17 +109,14 @@ export function createDiskStore(): Store {
 }
 
 /**
- * Writes a dot-file next to `file` and renames it over `file`, so readers (the kubelet watching
- * the manifests directory) see the old file or the new one, never a partial one. The dot-file
- * is gone whatever fails. `rename` is a seam for tests.
- *
- * Durability: a file that replaces another is fsynced before the rename, so a power loss never
- * costs the old content. A new file has no old content to lose: its fsync runs in the
- * background (syncSoon), and syncWrites() at the end of the command waits for it and fsyncs the
- * directories that make the renames durable (a first init writes 45 new files; fsynced one
- * after another on the main thread they took from a tenth to a third of its time).
- * The other syscalls are synchronous: as async calls each is a threadpool round trip, and those
- * hops (queued behind key generation on the same pool) cost more than the call itself.
+ * Writes a dot-file next to `file`, fsyncs it and renames it over `file` (SPEC "Writes are
+ * atomic"), so readers (the kubelet watching the manifests directory) see the old file or the
+ * new one, never a partial one, and so does anyone after a power loss. The dot-file is gone
+ * whatever fails. `rename` is a seam for tests. The directory's fsync, which makes the rename
+ * itself survive a power loss, is left to syncWrites(): once per directory when the command
+ * ends, instead of once per file.
+ * The syscalls are synchronous: as async calls each is a threadpool round trip, and those hops
+ * (queued behind key generation on the same pool) cost more than the call itself.
  */
 export async function writeAtomic(
   file: string,
@@ -129,13 +126,12 @@ export async function writeAtomic(
 ): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.nodeadm-${randomBytes(6).toString('hex')}`);
-  const replacing = lstatSync(file, { throwIfNoEntry: false }) !== undefined;
   try {
     const fd = openSync(temp, 'wx', 0o600);
     try {
       writeFileSync(fd, bytes);
       fchmodSync(fd, mode); // explicit: open()'s mode is subject to umask
-      if (replacing) fsyncSync(fd);
+      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -144,53 +140,31 @@ export async function writeAtomic(
     rmSync(temp, { force: true });
     throw error;
   }
-  if (!replacing) syncSoon(file);
   unsyncedDirectories.add(dir);
 }
 
 type Fsync = (handle: fs.FileHandle) => Promise<void>;
 let fsyncHandle: Fsync = (handle) => handle.sync();
 
-/** Replaces the fsync of syncWrites and of new files (tests); returns the previous one. */
+/** Replaces the directories' fsync (tests); returns the previous one. */
 export function setFsync(fsync: Fsync): Fsync {
   const previous = fsyncHandle;
   fsyncHandle = fsync;
   return previous;
 }
 
-/** Directories renamed into since their last fsync, new files' fsyncs under way, and the first that failed. */
+/** Directories renamed into since their last fsync. */
 const unsyncedDirectories = new Set<string>();
-const fileSyncs = new Set<Promise<void>>();
-let syncFailure: { error: unknown } | undefined;
 
 /**
- * A new file's fsync starts at once, on the threadpool, and is awaited by syncWrites: it waits
- * on the disk while the command goes on (during init, while keys are generated).
- */
-function syncSoon(file: string): void {
-  const sync = fsyncPath(file)
-    .catch((error: unknown) => {
-      syncFailure ??= { error };
-    })
-    .finally(() => fileSyncs.delete(sync));
-  fileSyncs.add(sync);
-}
-
-/**
- * Makes every write so far durable: waits for the new files' fsyncs, then fsyncs each directory
- * written into, in parallel. The CLI calls it when a command ends, failed or not, so a command
- * that reports a file written has it on disk. A path removed since (reset) is skipped.
+ * Makes every rename so far durable: fsyncs each directory written into, in parallel on the
+ * threadpool. The CLI calls it when a command ends, failed or not, so a command that reports a
+ * file written has it on disk. A directory removed since (reset) is skipped.
  */
 export async function syncWrites(): Promise<void> {
-  await Promise.all(fileSyncs);
   const directories = [...unsyncedDirectories];
   unsyncedDirectories.clear();
-  for (const outcome of await Promise.allSettled(directories.map(fsyncPath))) {
-    if (outcome.status === 'rejected') syncFailure ??= { error: outcome.reason };
-  }
-  const failure = syncFailure;
-  syncFailure = undefined;
-  if (failure) throw failure.error;
+  await Promise.all(directories.map(fsyncPath));
 }
 
 async function fsyncPath(p: string): Promise<void> {
