@@ -34,11 +34,15 @@ const median = (xs) => {
  * Every case runs once per round, rounds one after another: a machine that slows down part way
  * (another tenant, a thermal limit) slows every case alike, so the ratios stay fair. The first
  * round is a warm-up (page cache, CPU frequency); medians are over the RUNS rounds after it.
+ * Before each case, untimed, `sync` writes back what the previous one left dirty: nodeadm fsyncs
+ * its files, and an fsync commits the file system's journal with every dirty page of the
+ * previous case in it (the openssl script fsyncs nothing, so init paid for its writes too).
  */
 function measureRounds(cases) {
   const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   for (let round = 0; round <= RUNS; round++) {
     for (const [name, once] of Object.entries(cases)) {
+      spawnSync('sync');
       const value = once();
       if (round > 0) times[name].push(value);
     }
