@@ -78,6 +78,8 @@ const results = measureRounds({
   openssl: () => run('bash', [join(root, 'bench/openssl-pki.sh'), freshDir()]).ms,
   // Wall time of a whole process, start-up included, as for every other case.
   floor: () => run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys)]).ms,
+  // What nodeadm's RSA keys are made of: the two primes of each, no more (src/pki/rsa.ts).
+  primes: () => run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys), 'primes']).ms,
   rerun: () => run(node, [bin, 'init', '--root', probe, ...initArgs]).ms,
   help: () => run(node, [bin, '--help']).ms,
   version: () => run(node, [bin, 'version']).ms,
@@ -95,6 +97,7 @@ const rows = [
   ['1 init, empty root (all file phases)', fmt(results.init), `${(results.init / results.floor).toFixed(2)} × floor, ${(results.init / results.openssl).toFixed(2)} × openssl`, results.init <= 1.2 * results.floor && results.init <= 0.5 * results.openssl, '≤ 1.2 × floor and ≤ 0.5 × openssl'],
   [`2 openssl CLI script, same PKI (${keys} RSA-2048 keys)`, fmt(results.openssl), 'baseline', undefined, ''],
   [`3 floor: ${keys} RSA-2048 key pairs, native, all cores`, fmt(results.floor), 'baseline', undefined, ''],
+  [`3b the ${2 * keys} 1024-bit primes of those keys, native, all cores`, fmt(results.primes), `init is ${(results.init / results.primes).toFixed(2)} × this`, undefined, ''],
   ['4 init re-run, nothing to do', fmt(results.rerun), '', results.rerun <= 300, '≤ 300 ms'],
   ['5a nodeadm --help', fmt(results.help), '', results.help <= 150, '≤ 150 ms'],
   ['5b nodeadm version', fmt(results.version), '', results.version <= 150, '≤ 150 ms'],

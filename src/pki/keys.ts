@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { PkiError } from '../errors.js';
+import { generateRsaKey } from './rsa.js';
 
 /** kubeadm's `encryptionAlgorithm` values (reference §8.6); RSA-2048 is the default. */
 export type KeyAlgorithm = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'ECDSA-P256' | 'ECDSA-P384';
@@ -35,18 +36,23 @@ const KEY_SHAPES: Record<KeyAlgorithm, KeyShape> = {
 const generatePair = promisify(generateKeyPair);
 const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
 
-/** Generates one key pair on libuv's threadpool (several run in parallel). */
+/**
+ * Generates one key pair on libuv's threadpool (several run in parallel): RSA from two primes
+ * searched for at once (rsa.ts says why), EC by OpenSSL's keygen.
+ */
 export async function generateKey(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<KeyPair> {
   const shape = KEY_SHAPES[algorithm];
-  const { privateKey, publicKey } =
-    shape.type === 'rsa'
-      ? await generatePair('rsa', {
-          modulusLength: shape.modulusLength,
-          publicExponent: 0x10001,
-          publicKeyEncoding,
-          privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-        })
-      : await generatePair('ec', { namedCurve: shape.namedCurve, publicKeyEncoding, privateKeyEncoding: { type: 'sec1', format: 'pem' } });
+  if (shape.type === 'rsa') {
+    const { key, privateKeyPem, publicKeyPem } = await generateRsaKey(shape.modulusLength);
+    // The key is parsed already: signing with it (a CA's) needs no second parse.
+    parsedKeys.set(privateKeyPem, { key, publicKeyPem });
+    return { privateKeyPem, publicKeyPem };
+  }
+  const { privateKey, publicKey } = await generatePair('ec', {
+    namedCurve: shape.namedCurve,
+    publicKeyEncoding,
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+  });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
