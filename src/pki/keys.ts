@@ -42,18 +42,20 @@ const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
  */
 export async function generateKey(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<KeyPair> {
   const shape = KEY_SHAPES[algorithm];
-  if (shape.type === 'rsa') {
-    const { key, privateKeyPem, publicKeyPem } = await generateRsaKey(shape.modulusLength);
-    // The key is parsed already: signing with it (a CA's) needs no second parse.
-    parsedKeys.set(privateKeyPem, { key, publicKeyPem });
-    return { privateKeyPem, publicKeyPem };
-  }
-  const { privateKey, publicKey } = await generatePair('ec', {
-    namedCurve: shape.namedCurve,
-    publicKeyEncoding,
-    privateKeyEncoding: { type: 'sec1', format: 'pem' },
-  });
-  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+  const { key, privateKeyPem, publicKeyPem } =
+    shape.type === 'rsa' ? await generateRsaKey(shape.modulusLength) : await generateEcKey(shape.namedCurve);
+  // The key is parsed already: signing with it (a CA's) needs no second parse.
+  parsedKeys.set(privateKeyPem, { key, publicKeyPem });
+  return { privateKeyPem, publicKeyPem };
+}
+
+async function generateEcKey(namedCurve: string): Promise<{ key: KeyObject; privateKeyPem: string; publicKeyPem: string }> {
+  const { privateKey, publicKey } = await generatePair('ec', { namedCurve });
+  return {
+    key: privateKey,
+    privateKeyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export(publicKeyEncoding).toString(),
+  };
 }
 
 /**
