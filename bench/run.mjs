@@ -2,7 +2,7 @@
 // measured side by side in this run. Reports medians and ratios; never a pass/fail test.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // RSA key generation is a random search for primes: the same 17 keys take from 0.7 to 1.7 times
@@ -73,13 +73,16 @@ run(node, [bin, 'init', '--root', probe, ...initArgs]);
 const keys = countKeys(probe);
 
 const ecdsa = supportsEcdsa();
+// The floors get a threadpool thread per core, as nodeadm's entry point gives itself
+// (bin/nodeadm.js): libuv's default of 4 would leave cores idle on a larger machine.
+const floorEnv = { ...process.env, UV_THREADPOOL_SIZE: String(Math.max(4, availableParallelism())) };
 const results = measureRounds({
   init: () => run(node, [bin, 'init', '--root', freshDir(), ...initArgs]).ms,
   openssl: () => run('bash', [join(root, 'bench/openssl-pki.sh'), freshDir()]).ms,
   // Wall time of a whole process, start-up included, as for every other case.
-  floor: () => run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys)]).ms,
+  floor: () => run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys)], { env: floorEnv }).ms,
   // What nodeadm's RSA keys are made of: the two primes of each, no more (src/pki/rsa.ts).
-  primes: () => run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys), 'primes']).ms,
+  primes: () => run(node, [join(root, 'bench/keygen-floor.mjs'), String(keys), 'primes'], { env: floorEnv }).ms,
   rerun: () => run(node, [bin, 'init', '--root', probe, ...initArgs]).ms,
   help: () => run(node, [bin, '--help']).ms,
   version: () => run(node, [bin, 'version']).ms,
