@@ -1,7 +1,7 @@
-// The floors for init: N key pairs generated natively by node:crypto on libuv's threadpool, all
-// at once so every core is busy. `rsa` (the default): N RSA-2048 keys by OpenSSL's own keygen
+// The floors for init, generated natively by node:crypto on libuv's threadpool, all at once so
+// every core is busy. `rsa` (the default): N RSA-2048 keys by OpenSSL's own keygen
 // (generateKeyPair). `primes`: the 2N 1024-bit primes alone that N RSA-2048 keys are made of,
-// which is the work nodeadm's RSA keys cost (src/pki/rsa.ts). `ec`: N EC P-256 keys.
+// which is the work nodeadm's RSA keys cost (src/pki/rsa.ts).
 // Prints the milliseconds generation took inside the process (the benchmark times the whole
 // process).
 import { generateKeyPair, generatePrime } from 'node:crypto';
@@ -14,9 +14,8 @@ const kind = process.argv[3] ?? 'rsa';
 const once = {
   rsa: () => gen('rsa', { modulusLength: 2048 }),
   primes: () => Promise.all([prime(1024), prime(1024)]),
-  ec: () => gen('ec', { namedCurve: 'P-256' }),
 }[kind];
-if (!once) throw new Error(`unknown kind ${kind} (rsa, primes, ec)`);
+if (!once) throw new Error(`unknown kind ${kind} (rsa, primes)`);
 const started = performance.now();
 await Promise.all(Array.from({ length: n }, once));
 process.stdout.write(`${performance.now() - started}\n`);

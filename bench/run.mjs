@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// RSA key generation is a random search for primes: the same 17 keys take from 0.7 to 1.7 times
-// their median from one run to the next, so the medians need many rounds to settle.
+// RSA key generation is a random search for primes: the same 17 keys take from about 0.8 to 1.2
+// times their median from one run to the next, so the medians need many rounds to settle.
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/nodeadm.js');

@@ -7,8 +7,7 @@
 const { access } = require('node:fs');
 const { availableParallelism } = require('node:os');
 
-const inherited = process.env.UV_THREADPOOL_SIZE;
-if (inherited === undefined) {
+if (process.env.UV_THREADPOOL_SIZE === undefined) {
   process.env.UV_THREADPOOL_SIZE = String(Math.max(4, availableParallelism()));
   // The first queued task starts the pool; the commands nodeadm runs do not inherit the size.
   access(__filename, () => {});

@@ -1,7 +1,7 @@
 /**
  * Private keys: generation (node:crypto, off the main thread), loading, and the pool that lets
  * the certs phase generate every missing key concurrently. Everything that depends on the key
- * algorithm lives here, so adding ECDSA means changing this file and the signer in x509.ts.
+ * algorithm lives here (RSA's key generation in rsa.ts), and in the signer in x509.ts.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -34,7 +34,6 @@ const KEY_SHAPES: Record<KeyAlgorithm, KeyShape> = {
 };
 
 const generatePair = promisify(generateKeyPair);
-const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
 
 /**
  * Generates one key pair on libuv's threadpool (several run in parallel): RSA from two primes
@@ -42,20 +41,13 @@ const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
  */
 export async function generateKey(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<KeyPair> {
   const shape = KEY_SHAPES[algorithm];
-  const { key, privateKeyPem, publicKeyPem } =
-    shape.type === 'rsa' ? await generateRsaKey(shape.modulusLength) : await generateEcKey(shape.namedCurve);
-  // The key is parsed already: signing with it (a CA's) needs no second parse.
-  parsedKeys.set(privateKeyPem, { key, publicKeyPem });
-  return { privateKeyPem, publicKeyPem };
-}
-
-async function generateEcKey(namedCurve: string): Promise<{ key: KeyObject; privateKeyPem: string; publicKeyPem: string }> {
-  const { privateKey, publicKey } = await generatePair('ec', { namedCurve });
-  return {
-    key: privateKey,
-    privateKeyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
-    publicKeyPem: publicKey.export(publicKeyEncoding).toString(),
-  };
+  const key =
+    shape.type === 'rsa' ? await generateRsaKey(shape.modulusLength) : (await generatePair('ec', { namedCurve: shape.namedCurve })).privateKey;
+  const privateKeyPem = key.export({ type: shape.type === 'rsa' ? 'pkcs1' : 'sec1', format: 'pem' }).toString();
+  // Kept as parsed: signing with it (a CA's) needs no second parse.
+  const entry = withPublicKey(key);
+  parsedKeys.set(privateKeyPem, entry);
+  return { privateKeyPem, publicKeyPem: entry.publicKeyPem };
 }
 
 /**
@@ -73,11 +65,14 @@ export function privateKeyObject(privateKeyPem: string): KeyObject {
 function parsedKey(privateKeyPem: string): { key: KeyObject; publicKeyPem: string } {
   let parsed = parsedKeys.get(privateKeyPem);
   if (!parsed) {
-    const key = createPrivateKey(privateKeyPem);
-    parsed = { key, publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString() };
+    parsed = withPublicKey(createPrivateKey(privateKeyPem));
     parsedKeys.set(privateKeyPem, parsed);
   }
   return parsed;
+}
+
+function withPublicKey(key: KeyObject): { key: KeyObject; publicKeyPem: string } {
+  return { key, publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString() };
 }
 
 /** Parses a private key PEM; `file` names it in the error. The PEM text is kept byte for byte. */
@@ -121,7 +116,7 @@ export function signatureAlgorithm(key: KeyObject, file: string): { digest: 'sha
 }
 
 export interface KeyPoolOptions {
-  /** Generations running at once; default: the number of CPUs (leaves threadpool slots for file I/O). */
+  /** Generations running at once; default: the number of CPUs (an RSA key is two threadpool tasks). */
   concurrency?: number;
   /** Replaces the generator (tests). */
   generate?: (algorithm: KeyAlgorithm) => Promise<KeyPair>;

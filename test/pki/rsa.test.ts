@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { generateKey } from '../../src/pki/index.js';
 import { modInverse, RSA_PUBLIC_EXPONENT, rsaKeyFromPrimes } from '../../src/pki/rsa.js';
 
-const prime = (bits: number): bigint => generatePrimeSync(bits, { bigint: true });
+/** A prime a key can be made of: e must not divide p − 1 (1 in 65537 random primes). */
+function prime(bits: number): bigint {
+  for (;;) {
+    const p = generatePrimeSync(bits, { bigint: true });
+    if ((p - 1n) % RSA_PUBLIC_EXPONENT !== 0n) return p;
+  }
+}
 const fromJwk = (s: string | undefined): bigint => BigInt(`0x${Buffer.from(s ?? '', 'base64url').toString('hex')}`);
 const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
 
@@ -63,7 +69,7 @@ describe('rsaKeyFromPrimes', () => {
 });
 
 describe('generateKey (RSA)', () => {
-  it.each([2048, 3072] as const)('makes RSA-%i keys of exactly that size from two primes', async (bits) => {
+  it.each([2048, 3072] as const)('makes RSA-%i keys of exactly that size with e = 65537', async (bits) => {
     const key = await generateKey(`RSA-${bits}`);
     const jwk = createPublicKey(key.publicKeyPem).export({ format: 'jwk' });
     expect(fromJwk(jwk.n).toString(2)).toHaveLength(bits);
